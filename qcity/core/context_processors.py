@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from . import registry
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_groups": [], "upload_limit_mb": settings.QCITY_MAX_UPLOAD_MB}
+    from .notify import todos_for
+    from .models import Message
+
+    return {
+        "nav_groups": registry.menu(),
+        "nav_todo_count": todos_for(user).count(),
+        "nav_unread": Message.objects.filter(recipient=user, read_at=None).count(),
+        "upload_limit_mb": settings.QCITY_MAX_UPLOAD_MB,
+    }

@@ -1,0 +1,204 @@
+"""Forms, tables, filter sets and serializers built from a Registration (PATTERNS.md 8):
+one filter set serves page and API; one table serves the page and the .xlsx/.csv export."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .security import mask
+
+
+# ---------------------------------------------------------------- forms
+def style_form(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput,)):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+    return form
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A model form whose foreign-key choices are limited to what the user may see."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user"):
+                field.queryset = queryset.for_user(user)
+        if self.instance.pk and getattr(self.instance, "updated_at", None):
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+        style_form(self)
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+    def _post_clean(self):
+        # Model validation runs in the service (the only place that saves); the form only parses.
+        pass
+
+
+def form_for(registration):
+    if registration.form_class:
+        return registration.form_class
+    widgets = {}
+    for name in registration.fields:
+        field = registration.model._meta.get_field(name)
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            widgets[name] = forms.DateInput()
+        if isinstance(field, models.TextField):
+            widgets[name] = forms.Textarea(attrs={"rows": 3})
+    return forms.modelform_factory(registration.model, form=ScopedModelForm, fields=registration.fields, widgets=widgets)
+
+
+# ---------------------------------------------------------------- tables
+class MaskedColumn(tables.Column):
+    def __init__(self, kind, *args, **kwargs):
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return mask(self.kind, value)
+
+    def value(self, value):
+        return mask(self.kind, value)
+
+
+def table_for(registration):
+    if registration.table_class:
+        return registration.table_class
+    attrs = {}
+    first = registration.list_display[0]
+    for name in registration.list_display:
+        if name in registration.masked:
+            attrs[name] = MaskedColumn(registration.masked[name], verbose_name=_field_label(registration.model, name))
+    attrs[first] = tables.Column(
+        linkify=True, verbose_name=_field_label(registration.model, first)
+    ) if first not in attrs else attrs[first]
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": registration.model,
+            "fields": registration.list_display,
+            "attrs": {"class": "table table-sm table-hover align-middle qc-table"},
+            "empty_text": _("没有符合条件的记录"),
+            "per_page": 25,
+        },
+    )
+    attrs["Meta"] = meta
+    return type(f"{registration.model.__name__}Table", (tables.Table,), attrs)
+
+
+def _field_label(model, name):
+    try:
+        return model._meta.get_field(name).verbose_name
+    except Exception:
+        return name
+
+
+# ---------------------------------------------------------------- filters
+class SearchFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("关键词"))
+    search_fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value or not self.search_fields:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.filters.values():
+            queryset = getattr(f, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user") and user is not None:
+                f.queryset = queryset.for_user(user)
+        for field in self.form.fields.values():
+            field.required = False
+        style_form(self.form)
+
+
+def filterset_for(registration):
+    if registration.filterset_class:
+        return registration.filterset_class
+    meta = type("Meta", (), {"model": registration.model, "fields": registration.filter_fields})
+    return type(
+        f"{registration.model.__name__}FilterSet",
+        (SearchFilterSet,),
+        {"Meta": meta, "search_fields": registration.search_fields},
+    )
+
+
+# ---------------------------------------------------------------- serializers
+def serializer_for(registration):
+    if registration.serializer_class:
+        return registration.serializer_class
+    read_only = ["id", "created_at", "updated_at"]
+    fields = ["id", *[f for f in registration.fields if f != "id"]]
+    extra = [f for f in ("is_void", "void_reason", "created_at", "updated_at") if _has_field(registration.model, f)]
+    meta = type("Meta", (), {"model": registration.model, "fields": fields + extra, "read_only_fields": read_only + extra})
+    attrs = {"Meta": meta}
+    for name, kind in registration.masked.items():
+        model_field = registration.model._meta.get_field(name)
+        attrs[name] = MaskedField(kind, required=False, allow_blank=True, max_length=model_field.max_length,
+                                  label=model_field.verbose_name)
+    return type(f"{registration.model.__name__}Serializer", (ScopedSerializer,), attrs)
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+        return True
+    except Exception:
+        return False
+
+
+class MaskedField(serializers.CharField):
+    """Personal data: written in full, read back masked."""
+
+    def __init__(self, kind, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return mask(self.kind, value)
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Related-object choices limited to the requesting user's scope; validation left to the service."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user"):
+                field.queryset = queryset.for_user(user)
+            child = getattr(field, "child_relation", None)
+            if child is not None and hasattr(getattr(child, "queryset", None), "for_user"):
+                child.queryset = child.queryset.for_user(user)
+        return fields
+
+    def get_validators(self):
+        return []  # uniqueness and model rules are checked by the service, with Chinese messages

@@ -1,0 +1,40 @@
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Restore a `qcity backup` archive into this (migrated) database, replacing its data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive")
+        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    def handle(self, *args, archive, yes, **options):
+        archive = Path(archive)
+        if not archive.exists():
+            raise CommandError(f"备份文件不存在：{archive}")
+        if not yes and input("恢复将清空当前数据库中的全部数据，输入 yes 继续：").strip() != "yes":
+            raise CommandError("已取消")
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                with tarfile.open(archive, "r:gz") as tar:
+                    tar.extractall(tmp, filter="data")
+            except (tarfile.TarError, OSError) as exc:
+                raise CommandError(f"备份文件已损坏或格式不对：{exc}")
+            data = Path(tmp) / "data.json.gz"
+            if not data.exists():
+                raise CommandError("备份文件中没有 data.json.gz")
+            with transaction.atomic():
+                call_command("flush", "--no-input", verbosity=0)
+                call_command("loaddata", str(data), verbosity=0)
+            media = Path(tmp) / "media"
+            if media.exists():
+                shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        self.stdout.write(self.style.SUCCESS(f"已从 {archive} 恢复"))

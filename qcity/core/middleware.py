@@ -1,0 +1,41 @@
+"""Request context: who acts and under which request id (for the change log), and the forced
+password change at first login."""
+
+import uuid
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from . import audit
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request.request_id = request_id
+        user = getattr(request, "user", None)
+        with audit.acting_as(user if user is not None and user.is_authenticated else None, request_id=request_id):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class ForcePasswordChangeMiddleware:
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/public/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            return redirect(reverse("core:password_change"))
+        return self.get_response(request)

@@ -1,0 +1,69 @@
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Holiday, OrgUnit, OrgUnitName, Region
+from .registry import Column, register
+
+BASIC = _("基础数据")
+
+register(
+    Region,
+    fields=["code", "name", "level", "parent", "is_assessed"],
+    list_display=["name", "code", "level", "parent", "is_assessed"],
+    filter_fields=["level", "is_assessed"],
+    search_fields=["name", "code"],
+    menu_group=BASIC,
+    import_columns=[
+        Column(_("区划代码"), "code", required=True, help=_("GB/T 2260 六位代码")),
+        Column(_("名称"), "name", required=True),
+        Column(_("层级"), "level", required=True, help=_("province/city/county/town/zone")),
+        Column(_("上级区划代码"), "parent", lookup="code"),
+    ],
+    import_key=["code"],
+    select_related=["parent"],
+)
+register(
+    OrgUnit,
+    fields=["name", "short_name", "kind", "region", "parent", "is_active", "dissolved_on", "successor", "contact_phone"],
+    list_display=["name", "kind", "region", "is_active", "contact_phone"],
+    filter_fields=["kind", "region", "is_active"],
+    search_fields=["name", "short_name", "names__name"],
+    menu_group=BASIC,
+    create=services.create_unit,
+    masked={"contact_phone": "phone"},
+    import_columns=[
+        Column(_("单位名称"), "name", required=True),
+        Column(_("简称"), "short_name"),
+        Column(_("单位类型"), "kind", required=True, help=_("department/district_gov/zone_committee/office/party/outside/body")),
+        Column(_("区划代码"), "region", required=True, lookup="code"),
+        Column(_("上级单位"), "parent", lookup="name"),
+    ],
+    import_key=["region", "name"],
+    select_related=["region"],
+    detail_template="core/orgunit_detail.html",
+)
+register(
+    OrgUnitName,
+    fields=["unit", "name", "kind", "valid_from", "valid_to", "note"],
+    list_display=["name", "unit", "kind", "valid_from", "valid_to"],
+    filter_fields=["kind"],
+    search_fields=["name", "unit__name"],
+    menu_group=BASIC,
+    create=services.create_unit_name,
+    update=services.update_unit_name,
+    select_related=["unit"],
+)
+register(
+    Holiday,
+    fields=["date", "kind", "name"],
+    list_display=["date", "kind", "name"],
+    filter_fields=["kind"],
+    search_fields=["name"],
+    menu_group=_("系统设置"),
+    import_columns=[
+        Column(_("日期"), "date", required=True, help=_("YYYY-MM-DD")),
+        Column(_("类型"), "kind", required=True, help=_("holiday=法定节假日，workday=调休上班日")),
+        Column(_("名称"), "name"),
+    ],
+    import_key=["date"],
+)

@@ -1,0 +1,100 @@
+"""Read and change the rule table. Every module asks ``value(key)``; none hard-codes a limit.
+
+Declarations come from each app's ``rules.py`` (``RuleSpec``); ``sync()`` adds missing rows
+and never overwrites a value the office has changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import audit
+from .choices import ChangeAction
+from .rulespec import RuleSpec, ValueKind
+
+
+def declared_rules() -> list[RuleSpec]:
+    specs = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("qcity."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.rules")
+        except ModuleNotFoundError:
+            continue
+        specs.extend(getattr(module, "RULES", []))
+    return specs
+
+
+def sync() -> int:
+    from .models import Rule
+
+    existing = set(Rule.objects.values_list("key", flat=True))
+    created = 0
+    for spec in declared_rules():
+        if spec.key in existing:
+            continue
+        Rule.objects.create(
+            key=spec.key, name=spec.name, value=str(spec.value), kind=spec.kind, source=spec.source,
+            confidence=spec.confidence, note=spec.note, app=spec.key.split(".")[0],
+        )
+        existing.add(spec.key)
+        created += 1
+    return created
+
+
+def _convert(raw: str, kind: str):
+    if kind == ValueKind.TEXT:
+        return raw
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        return raw
+    if kind in (ValueKind.CALENDAR_DAYS, ValueKind.WORKING_DAYS, ValueKind.MONTHS) or number == number.to_integral():
+        return int(number) if kind != ValueKind.PERCENT else number
+    return number
+
+
+def value(key: str, default=None):
+    from .models import Rule
+
+    rule = Rule.objects.filter(key=key).first()
+    if rule is None:
+        for spec in declared_rules():
+            if spec.key == key:
+                return _convert(str(spec.value), spec.kind)
+        if default is not None:
+            return default
+        raise KeyError(f"rule {key!r} is not declared in any rules.py")
+    return _convert(rule.value, rule.kind)
+
+
+def change(rule, new_value: str, user, reason: str, effective_from: datetime.date | None = None):
+    from .models import RuleHistory
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("修改规则必须说明原因")})
+    if rule.kind != ValueKind.TEXT:
+        try:
+            number = Decimal(str(new_value))
+        except InvalidOperation:
+            raise ValidationError({"value": _("取值必须是数字")})
+        if number < 0:
+            raise ValidationError({"value": _("取值不能为负数")})
+        if rule.kind == ValueKind.PERCENT and number > 100:
+            raise ValidationError({"value": _("百分比不能超过100")})
+    with transaction.atomic():
+        before = audit.snapshot(rule)
+        RuleHistory.objects.create(rule=rule, value=rule.value, effective_from=rule.effective_from, changed_by=user, reason=reason)
+        rule.value, rule.effective_from = str(new_value), effective_from
+        rule.save()
+        audit.record(rule, ChangeAction.UPDATE, before=before, after=audit.snapshot(rule), note=reason, actor=user)
+    return rule

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.login_view, name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/password/", views.password_change, name="password_change"),
+    path("search/", views.search_view, name="search"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views.message_read, name="message_read"),
+    path("core/imports/<int:pk>/", views.importrun_status, name="importrun_status"),
+    path("core/jobs/<int:pk>/", views.job_status, name="job_status"),
+    path("core/rules/", views.rule_list, name="rule_list"),
+    path("core/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("public/", views.public_home, name="public_home"),
+]
+urlpatterns += [path(f"core/{p.pattern}", p.callback, name=p.name) for p in views.registry_urls("core")]

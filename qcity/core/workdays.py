@@ -1,0 +1,101 @@
+"""Working-day calendar with holidays and 调休 make-up days (REFERENCE.md preamble: 工作日
+includes 调休 make-up days).
+
+The ``Holiday`` table is the source of truth, editable in the UI and seeded from the
+``chinese_calendar`` package. A date in a year the table has no rows for is computed as
+Monday–Friday only and flagged as an estimate, never an exception.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from .choices import DayKind
+
+
+@dataclass(frozen=True)
+class DayAnswer:
+    date: datetime.date
+    is_workday: bool
+    estimated: bool
+
+
+class Calendar:
+    """Loads the holiday table once; cheap to query many dates."""
+
+    def __init__(self):
+        from .models import Holiday
+
+        self.days = dict(Holiday.objects.values_list("date", "kind"))
+        self.years = {d.year for d in self.days}
+
+    def is_workday(self, day: datetime.date) -> DayAnswer:
+        kind = self.days.get(day)
+        if kind == DayKind.HOLIDAY:
+            return DayAnswer(day, False, False)
+        if kind == DayKind.WORKDAY:
+            return DayAnswer(day, True, False)
+        return DayAnswer(day, day.weekday() < 5, day.year not in self.years)
+
+    def add_workdays(self, start: datetime.date, count: int) -> tuple[datetime.date, bool]:
+        """The date ``count`` working days after ``start`` (start itself not counted)."""
+        day, estimated, step = start, False, 1 if count >= 0 else -1
+        remaining = abs(count)
+        while remaining:
+            day += datetime.timedelta(days=step)
+            answer = self.is_workday(day)
+            estimated = estimated or answer.estimated
+            if answer.is_workday:
+                remaining -= 1
+        return day, estimated
+
+    def workdays_between(self, start: datetime.date, end: datetime.date) -> tuple[int, bool]:
+        """Working days after ``start`` up to and including ``end``."""
+        count, estimated, day = 0, False, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            answer = self.is_workday(day)
+            estimated = estimated or answer.estimated
+            count += answer.is_workday
+        return count, estimated
+
+
+def deadline(start: datetime.date, amount: int, kind: str) -> tuple[datetime.date, bool]:
+    """A deadline from a rule value: working days through the calendar, else calendar days."""
+    from .rulespec import ValueKind
+
+    if kind == ValueKind.WORKING_DAYS:
+        return Calendar().add_workdays(start, amount)
+    return start + datetime.timedelta(days=amount), False
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _holiday_name(raw) -> str:
+    text = str(getattr(raw, "value", raw))
+    return "、".join(HOLIDAY_NAMES.get(part.strip(), part.strip()) for part in text.split(","))
+
+
+def seed_from_library(years) -> int:
+    """Copy holidays and 调休 days for ``years`` from chinese_calendar into the table."""
+    import chinese_calendar
+
+    from .models import Holiday
+
+    created = 0
+    for year in years:
+        for day, name in chinese_calendar.constants.holidays.items():
+            if day.year == year and not Holiday.objects.filter(date=day).exists():
+                Holiday.objects.create(date=day, kind=DayKind.HOLIDAY, name=_holiday_name(name))
+                created += 1
+        for day, name in chinese_calendar.constants.workdays.items():
+            if day.year == year and day.weekday() >= 5 and not Holiday.objects.filter(date=day).exists():
+                Holiday.objects.create(date=day, kind=DayKind.WORKDAY, name=_holiday_name(name))
+                created += 1
+    return created

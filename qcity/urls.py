@@ -1,0 +1,34 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from qcity.core.api import register_api
+
+router = DefaultRouter()
+register_api(router)
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/", include(router.urls)),
+]
+for app in settings.INSTALLED_APPS:
+    if app.startswith("qcity.") and app != "qcity.core":
+        label = app.split(".")[1]
+        try:
+            import_module(f"{app}.urls")
+        except ModuleNotFoundError:
+            continue
+        urlpatterns.append(path(f"{label}/", include(f"{app}.urls", namespace=label)))
+urlpatterns.append(path("", include("qcity.core.urls", namespace="core")))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole suite: on SQLite, and (always in CI, else when reachable) again on PostgreSQL.
+# Browser tests run once: on PostgreSQL when it is used, else on SQLite.
+# With CI=true a missing PostgreSQL or chromium is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export QCITY_DEV=1 QCITY_FAST_HASHER=1
+PG_URL="${QCITY_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/qcity}"
+
+pg_available() {
+  $BIN/python - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("/qcity", "/postgres"), connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable: {exc}", file=sys.stderr); sys.exit(1)
+PY
+}
+
+echo "== lint and checks"
+$BIN/ruff check .
+$BIN/ruff format --check .
+$BIN/qcity check
+$BIN/qcity makemigrations --check --dry-run >/dev/null || { echo "missing migrations"; exit 1; }
+
+use_pg=0
+if pg_available; then use_pg=1
+elif [ "${CI:-}" = "true" ]; then echo "CI: PostgreSQL is required but not reachable"; exit 1
+fi
+
+if [ $use_pg = 1 ]; then
+  echo "== suite on SQLite (browser tests on PostgreSQL below)"
+  $BIN/python -m pytest -n 2 -m "not browser" -p no:cacheprovider
+  echo "== suite on PostgreSQL (with browser tests)"
+  DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -p no:cacheprovider
+else
+  echo "== suite on SQLite (PostgreSQL not available here)"
+  $BIN/python -m pytest -n 2 -p no:cacheprovider
+fi

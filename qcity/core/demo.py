@@ -222,3 +222,26 @@ def _build_core(world: World):
     _user(world, "inspector2", "inspector2", "冯检查", [(Role.INSPECTOR, world.units[f"{district.name}市场监管局"])])
     _user(world, "inspector3", "inspector3", "陈检查", [(Role.INSPECTOR, world.units["市农业农村局"])])
     _user(world, "multi_role", "multi", "褚双岗", [(Role.UNIT_STAFF, market), (Role.INSPECTOR, market)])
+
+
+HANDLES = {
+    "office_admin": "admin", "auditor": "auditor", "market_staff": "scjg", "construction_staff": "zjj",
+    "agriculture_staff": "nyj", "district_staff": "jb_scjg", "district_gov_staff": "jb_gov",
+    "other_district_staff": "jn_scjg", "inspector": "inspector1", "inspector2": "inspector2",
+    "inspector3": "inspector3", "multi_role": "multi",
+}
+
+
+def load_world(size: str = "small") -> World:
+    """The demo world as stored (fresh instances), without building anything."""
+    from .models import OrgUnit, Region, User
+
+    world = World(size=size)
+    world.province = Region.objects.get(code="990000")
+    world.city = Region.objects.get(code="990100")
+    world.districts = [Region.objects.get(code=code) for code, _ in DISTRICTS]
+    world.zone = Region.objects.get(code=ZONE[0])
+    world.units = {u.short_name: u for u in OrgUnit.objects.filter(region__code__startswith="9901")}
+    users = {u.username: u for u in User.objects.filter(username__in=HANDLES.values())}
+    world.users = {handle: users[name] for handle, name in HANDLES.items()}
+    return world

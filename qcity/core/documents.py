@@ -10,9 +10,12 @@ every page. Later modules render their notices (督办通知单, 检验结果通
 
 from __future__ import annotations
 
+import datetime
 import io
+from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -144,6 +147,17 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 THIN = Side(style="thin", color="BBBBBB")
 
 
+def cell_value(value):
+    """A value openpyxl can write: booleans in words, lazy strings and objects as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, (int, float, Decimal, datetime.date, datetime.datetime, str)):
+        return value.replace(tzinfo=None) if isinstance(value, datetime.datetime) else value
+    return str(value)
+
+
 def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     """Workbook with one sheet per (title, headers, rows): bold white header on blue, frozen, filtered."""
     wb = Workbook()
@@ -158,7 +172,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
             cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
         widths = [max(6, len(str(h)) * 2 + 2) for h in headers]
         for row in rows:
-            ws.append(["" if v is None else v for v in row])
+            ws.append([cell_value(v) for v in row])
             for i, v in enumerate(row[: len(widths)]):
                 widths[i] = min(60, max(widths[i], len(str(v or "")) * 2 if any("\u4e00" <= ch <= "\u9fff" for ch in str(v or "")) else len(str(v or "")) + 2))
         for i, width in enumerate(widths, start=1):

@@ -95,9 +95,9 @@ def _cell_text(value) -> str:
 def _rows(registration, table):
     if not table:
         raise ImportFileError(_("文件为空"))
-    header = [h.strip().rstrip("*").strip() for h in table[0]]
-    known = {c.header for c in registration.import_columns}
-    missing = [c.header for c in registration.import_columns if c.required and c.header not in header]
+    header = [str(h).strip().rstrip("*").strip() for h in table[0]]
+    known = {str(c.header) for c in registration.import_columns}
+    missing = [str(c.header) for c in registration.import_columns if c.required and c.header not in header]
     if missing:
         raise ImportFileError(_("缺少必填列：{columns}（请使用下载的模板）").format(columns="、".join(missing)))
     unknown = [h for h in header if h and h not in known]
@@ -113,9 +113,9 @@ def _parse_row(registration, row, user):
     """(data for the service, [(column, reason)])"""
     errors, form_data = [], {}
     for column in registration.import_columns:
-        raw = row.get(column.header, "")
+        raw = row.get(str(column.header), "")
         if column.required and not raw:
-            errors.append((column.header, _("必填项为空")))
+            errors.append((str(column.header), _("必填项为空")))
             continue
         if not raw:
             continue
@@ -126,7 +126,7 @@ def _parse_row(registration, row, user):
                 target = target.for_user(user)
             found = target.first()
             if found is None:
-                errors.append((column.header, _("未找到“{value}”").format(value=raw)))
+                errors.append((str(column.header), _("未找到“{value}”").format(value=raw)))
                 continue
             form_data[column.field] = found.pk
         else:
@@ -139,9 +139,9 @@ def _parse_row(registration, row, user):
         if name not in fields_in_file:
             form.fields.pop(name)
     if not form.is_valid():
-        header_of = {c.field: c.header for c in registration.import_columns}
+        header_of = {c.field: str(c.header) for c in registration.import_columns}
         for field, messages in form.errors.items():
-            errors.extend((header_of.get(field, field), m) for m in messages)
+            errors.extend((header_of.get(field, field), str(m)) for m in messages)
         return None, errors
     return {k: v for k, v in form.cleaned_data.items() if k in fields_in_file}, []
 
@@ -170,6 +170,8 @@ def _write_row(registration, data, user, counts):
 
 def _messages(exc) -> list[str]:
     if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return [f"{field}: {m}" if field != "__all__" else str(m) for field, ms in exc.message_dict.items() for m in ms]
         return [str(m) for m in exc.messages]
     return [str(exc)]
 
@@ -179,7 +181,8 @@ def start(registration, uploaded, mode: str, user):
 
     check_upload(uploaded)
     raw = uploaded.read()
-    read_table(uploaded.name, raw)  # refuse an unreadable file before anything is queued
+    # refuse an unreadable file or a wrong header before anything is queued
+    next(iter(_rows(registration, read_table(uploaded.name, raw))), None)
     uploaded.seek(0)
     with transaction.atomic():
         run = ImportRun.objects.create(
@@ -204,35 +207,33 @@ def run_import(job, run_id):
     jobs.progress(job, 0, len(rows))
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     errors = []
-    parsed = []
-    for index, (number, row) in enumerate(rows, start=1):
+
+    class Rollback(Exception):
+        pass
+
+    def process(number, row):
+        """Parse and write one row whole (a savepoint), so later rows may refer to earlier ones."""
         data, row_errors = _parse_row(registration, row, user)
         if row_errors:
             errors.extend({"row": number, "column": c, "reason": r} for c, r in row_errors)
-        else:
-            parsed.append((number, data))
-        if index % 50 == 0:
-            jobs.progress(job, index // 2)
+            return
+        try:
+            with transaction.atomic():
+                _write_row(registration, data, user, counts)
+        except (ValidationError, PermissionDenied) as exc:
+            errors.extend({"row": number, "column": "", "reason": m} for m in _messages(exc))
+
     with audit.bulk_import():
-        if run.mode == ImportMode.ALL_OR_NOTHING:
-            if not errors:
-                try:
-                    with transaction.atomic():
-                        for number, data in parsed:
-                            try:
-                                _write_row(registration, data, user, counts)
-                            except (ValidationError, PermissionDenied) as exc:
-                                errors.extend({"row": number, "column": "", "reason": m} for m in _messages(exc))
-                                raise
-                except (ValidationError, PermissionDenied):
-                    counts = {"created": 0, "updated": 0, "unchanged": 0}
-        else:
-            for number, data in parsed:
-                try:
-                    with transaction.atomic():
-                        _write_row(registration, data, user, counts)
-                except (ValidationError, PermissionDenied) as exc:
-                    errors.extend({"row": number, "column": "", "reason": m} for m in _messages(exc))
+        try:
+            with transaction.atomic():
+                for index, (number, row) in enumerate(rows, start=1):
+                    process(number, row)
+                    if index % 50 == 0:
+                        jobs.progress(job, index)
+                if errors and run.mode == ImportMode.ALL_OR_NOTHING:
+                    raise Rollback
+        except Rollback:
+            counts = {"created": 0, "updated": 0, "unchanged": 0}
     failed_rows = len({e["row"] for e in errors})
     run.rows_total = len(rows)
     run.rows_created, run.rows_updated, run.rows_unchanged = counts["created"], counts["updated"], counts["unchanged"]

@@ -25,7 +25,7 @@ from django_tables2 import RequestConfig
 
 from . import audit, events, importer, notify, rulebook, search, security
 from .choices import ImportMode
-from .documents import xlsx_bytes
+from .documents import cell_value, xlsx_bytes
 from .generic import filterset_for, form_for, table_for
 from .models import ExportLog, ImportRun, Job, Message, Rule, User
 from .registry import REGISTRY
@@ -104,8 +104,8 @@ class RegistryViews:
             buffer = io.StringIO()
             buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
             writer = csv.writer(buffer)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow([cell_value(h) for h in header])
+            writer.writerows([[cell_value(v) for v in row] for row in rows])
             response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(

@@ -43,7 +43,10 @@ def _jobs_inline(settings):
 def corpus_dir():
     from pathlib import Path
 
-    path = Path(os.environ.get("QCITY_CORPUS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    path = Path(
+        os.environ.get("QCITY_CORPUS_DIR")
+        or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    )
     if not path.exists():
         pytest.fail(f"the shared corpus is missing at {path} (tests read it from ../shared)")
     return path

@@ -19,12 +19,18 @@ from .services import ConflictError
 def exception_handler(exc, context):
     """Chinese JSON errors naming the field and reason; model ValidationErrors become 400."""
     if isinstance(exc, ValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response({"errors": detail}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConflictError):
-        return Response({"errors": {"non_field_errors": [str(exc)]}}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"errors": {"non_field_errors": [str(exc)]}}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, Http404):
-        return Response({"errors": {"detail": [_("记录不存在或您无权查看")]}}, status=status.HTTP_404_NOT_FOUND)
+        return Response(
+            {"errors": {"detail": [_("记录不存在或您无权查看")]}}, status=status.HTTP_404_NOT_FOUND
+        )
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("您无权执行该操作"))
     response = drf_exception_handler(exc, context)
@@ -47,7 +53,9 @@ def viewset_for(registration):
 
         def get_object(self):
             obj = super().get_object()
-            if self.request.method not in ("GET", "HEAD", "OPTIONS") and not can(self.request.user, obj, CHANGE):
+            if self.request.method not in ("GET", "HEAD", "OPTIONS") and not can(
+                self.request.user, obj, CHANGE
+            ):
                 raise exceptions.PermissionDenied(_("您无权修改该记录"))
             return obj
 
@@ -69,7 +77,9 @@ def viewset_for(registration):
             obj = self.get_object()
             serializer = self.get_serializer(obj, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            obj = registration.update(obj, self._data(serializer), request.user, request.headers.get("If-Match"))
+            obj = registration.update(
+                obj, self._data(serializer), request.user, request.headers.get("If-Match")
+            )
             return Response(self.get_serializer(obj).data)
 
         def destroy(self, request, *args, **kwargs):
@@ -91,6 +101,7 @@ def viewset_for(registration):
 def register_api(router):
     for registration in REGISTRY.values():
         router.register(
-            f"{registration.app_label}/{registration.slug}", viewset_for(registration),
+            f"{registration.app_label}/{registration.slug}",
+            viewset_for(registration),
             basename=f"{registration.app_label}-{registration.model_name}",
         )

@@ -83,7 +83,14 @@ def snapshot(obj) -> dict:
     return data
 
 
-def record(obj, action: str, before: dict | None = None, after: dict | None = None, note: str = "", actor=None):
+def record(
+    obj,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+    actor=None,
+):
     from .models import ChangeLog
 
     bulk = _bulk.get()

@@ -10,7 +10,11 @@ def registered_models_have_scope(app_configs, **kwargs):
     errors = []
     for model in REGISTRY:
         if getattr(model, "scope", None) is None:
-            errors.append(Error(f"{model.__name__} is registered but declares no scope", id="qcity.E001"))
+            errors.append(
+                Error(f"{model.__name__} is registered but declares no scope", id="qcity.E001")
+            )
         if not hasattr(model._default_manager, "for_user"):
-            errors.append(Error(f"{model.__name__}'s default manager has no for_user()", id="qcity.E002"))
+            errors.append(
+                Error(f"{model.__name__}'s default manager has no for_user()", id="qcity.E002")
+            )
     return errors

@@ -53,7 +53,16 @@ class ChangeAction(ColouredChoices):
     IMPORT = "import", _("导入")
 
 
-colours(ChangeAction, {"create": "success", "update": "primary", "void": "warning", "delete": "danger", "import": "info"})
+colours(
+    ChangeAction,
+    {
+        "create": "success",
+        "update": "primary",
+        "void": "warning",
+        "delete": "danger",
+        "import": "info",
+    },
+)
 
 
 class JobStatus(ColouredChoices):
@@ -63,7 +72,9 @@ class JobStatus(ColouredChoices):
     FAILED = "failed", _("失败")
 
 
-colours(JobStatus, {"queued": "secondary", "running": "info", "done": "success", "failed": "danger"})
+colours(
+    JobStatus, {"queued": "secondary", "running": "info", "done": "success", "failed": "danger"}
+)
 
 
 class DayKind(models.TextChoices):

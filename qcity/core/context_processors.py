@@ -7,8 +7,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_groups": [], "upload_limit_mb": settings.QCITY_MAX_UPLOAD_MB}
-    from .notify import todos_for
     from .models import Message
+    from .notify import todos_for
 
     return {
         "nav_groups": registry.menu(),

@@ -23,33 +23,90 @@ DEMO_PASSWORD = "Demo#2026qc"
 REFORM_DAY = datetime.date(2018, 12, 28)
 
 DISTRICTS = [
-    ("990102", "江北区"), ("990103", "江南区"), ("990104", "湖滨区"), ("990105", "山前区"),
-    ("990111", "新港区"), ("990121", "东湖县"), ("990122", "西山县"), ("990123", "北岭县"),
+    ("990102", "江北区"),
+    ("990103", "江南区"),
+    ("990104", "湖滨区"),
+    ("990105", "山前区"),
+    ("990111", "新港区"),
+    ("990121", "东湖县"),
+    ("990122", "西山县"),
+    ("990123", "北岭县"),
 ]
 ZONE = ("990100GX", "示例高新技术产业开发区")
 
 # (current name, short name, kind, [(former or alias name, kind, valid_from, valid_to)])
 CITY_UNITS = [
     ("示例市质量强市工作领导小组办公室", "市质量办", UnitKind.OFFICE, []),
-    ("示例市市场监督管理局", "市市场监管局", UnitKind.DEPARTMENT, [("市市场监督管理局", "alias", REFORM_DAY, None)]),
+    (
+        "示例市市场监督管理局",
+        "市市场监管局",
+        UnitKind.DEPARTMENT,
+        [("市市场监督管理局", "alias", REFORM_DAY, None)],
+    ),
     ("示例市发展和改革委员会", "市发改委", UnitKind.DEPARTMENT, []),
-    ("示例市工业和信息化局", "市工信局", UnitKind.DEPARTMENT, [("市经济和信息化委员会", "former", None, datetime.date(2019, 1, 20)), ("市经信委", "former", None, datetime.date(2019, 1, 20))]),
+    (
+        "示例市工业和信息化局",
+        "市工信局",
+        UnitKind.DEPARTMENT,
+        [
+            ("市经济和信息化委员会", "former", None, datetime.date(2019, 1, 20)),
+            ("市经信委", "former", None, datetime.date(2019, 1, 20)),
+        ],
+    ),
     ("示例市教育局", "市教育局", UnitKind.DEPARTMENT, []),
     ("示例市科学技术局", "市科技局", UnitKind.DEPARTMENT, []),
     ("示例市公安局", "市公安局", UnitKind.DEPARTMENT, []),
     ("示例市财政局", "市财政局", UnitKind.DEPARTMENT, []),
     ("示例市人力资源和社会保障局", "市人社局", UnitKind.DEPARTMENT, []),
-    ("示例市自然资源和规划局", "市自然资源局", UnitKind.DEPARTMENT, [("市国土资源局", "former", None, datetime.date(2019, 1, 20))]),
-    ("示例市生态环境局", "市生态环境局", UnitKind.DEPARTMENT, [("市环保局", "former", None, datetime.date(2019, 1, 20))]),
-    ("示例市住房和城乡建设局", "市住建局", UnitKind.DEPARTMENT, [("市城乡建设委员会", "former", None, datetime.date(2019, 1, 20))]),
+    (
+        "示例市自然资源和规划局",
+        "市自然资源局",
+        UnitKind.DEPARTMENT,
+        [("市国土资源局", "former", None, datetime.date(2019, 1, 20))],
+    ),
+    (
+        "示例市生态环境局",
+        "市生态环境局",
+        UnitKind.DEPARTMENT,
+        [("市环保局", "former", None, datetime.date(2019, 1, 20))],
+    ),
+    (
+        "示例市住房和城乡建设局",
+        "市住建局",
+        UnitKind.DEPARTMENT,
+        [("市城乡建设委员会", "former", None, datetime.date(2019, 1, 20))],
+    ),
     ("示例市交通运输局", "市交通运输局", UnitKind.DEPARTMENT, [("市交通局", "alias", None, None)]),
     ("示例市水利局", "市水利局", UnitKind.DEPARTMENT, []),
-    ("示例市农业农村局", "市农业农村局", UnitKind.DEPARTMENT, [("市农业局", "former", None, datetime.date(2019, 1, 20))]),
+    (
+        "示例市农业农村局",
+        "市农业农村局",
+        UnitKind.DEPARTMENT,
+        [("市农业局", "former", None, datetime.date(2019, 1, 20))],
+    ),
     ("示例市林业局", "市林业局", UnitKind.DEPARTMENT, []),
     ("示例市商务局", "市商务局", UnitKind.DEPARTMENT, []),
-    ("示例市文化和旅游局", "市文旅局", UnitKind.DEPARTMENT, [("市文化广电新闻出版局", "former", None, datetime.date(2019, 1, 20)), ("市旅游委", "former", None, datetime.date(2019, 1, 20))]),
-    ("示例市卫生健康委员会", "市卫健委", UnitKind.DEPARTMENT, [("市卫生计生委", "former", None, datetime.date(2019, 1, 20))]),
-    ("示例市应急管理局", "市应急局", UnitKind.DEPARTMENT, [("市安全监管局", "former", None, datetime.date(2019, 1, 20))]),
+    (
+        "示例市文化和旅游局",
+        "市文旅局",
+        UnitKind.DEPARTMENT,
+        [
+            ("市文化广电新闻出版局", "former", None, datetime.date(2019, 1, 20)),
+            ("市旅游委", "former", None, datetime.date(2019, 1, 20)),
+        ],
+    ),
+    (
+        "示例市卫生健康委员会",
+        "市卫健委",
+        UnitKind.DEPARTMENT,
+        [("市卫生计生委", "former", None, datetime.date(2019, 1, 20))],
+    ),
+    (
+        "示例市应急管理局",
+        "市应急局",
+        UnitKind.DEPARTMENT,
+        [("市安全监管局", "former", None, datetime.date(2019, 1, 20))],
+    ),
     ("示例市统计局", "市统计局", UnitKind.DEPARTMENT, []),
     ("示例市人民政府国有资产监督管理委员会", "市国资委", UnitKind.DEPARTMENT, []),
     ("示例市医疗保障局", "市医保局", UnitKind.DEPARTMENT, []),
@@ -61,7 +118,12 @@ CITY_UNITS = [
     ("中共示例市委组织部", "市委组织部", UnitKind.PARTY, []),
     ("示例市总工会", "市总工会", UnitKind.ENTERPRISE_BODY, []),
     ("示例海关", "示例海关", UnitKind.OUTSIDE, []),
-    ("国家金融监督管理总局示例监管分局", "示例金融监管分局", UnitKind.OUTSIDE, [("示例银保监分局", "former", None, datetime.date(2023, 11, 30))]),
+    (
+        "国家金融监督管理总局示例监管分局",
+        "示例金融监管分局",
+        UnitKind.OUTSIDE,
+        [("示例银保监分局", "former", None, datetime.date(2023, 11, 30))],
+    ),
     ("国家税务总局示例市税务局", "市税务局", UnitKind.OUTSIDE, []),
     ("示例市气象局", "市气象局", UnitKind.OUTSIDE, []),
     ("示例市邮政管理局", "市邮政管理局", UnitKind.OUTSIDE, []),
@@ -74,7 +136,12 @@ MERGED_2018 = [
     ("示例市工商行政管理局", "市工商局"),
     ("示例市食品药品监督管理局", "市食药监局"),
 ]
-NEAR_MISSES = [("市农业局", "市林业局"), ("市水利局", "市水务局"), ("市商务局", "市财政局"), ("市文旅局", "市文联")]
+NEAR_MISSES = [
+    ("市农业局", "市林业局"),
+    ("市水利局", "市水务局"),
+    ("市商务局", "市财政局"),
+    ("市文旅局", "市文联"),
+]
 
 
 @dataclass
@@ -139,14 +206,18 @@ def build(size: str = "small") -> World:
 def _region(code, name, level, parent):
     from .models import Region
 
-    region, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
     return region
 
 
 def _unit(name, short, kind, region, **extra):
     from .models import OrgUnit
 
-    unit, _ = OrgUnit.objects.get_or_create(region=region, name=name, defaults={"short_name": short, "kind": kind, **extra})
+    unit, _ = OrgUnit.objects.get_or_create(
+        region=region, name=name, defaults={"short_name": short, "kind": kind, **extra}
+    )
     return unit
 
 
@@ -154,20 +225,29 @@ def _name(unit, name, kind, valid_from=None, valid_to=None, note=""):
     from .models import OrgUnitName
 
     OrgUnitName.objects.get_or_create(
-        unit=unit, name=name, defaults={"kind": kind, "valid_from": valid_from, "valid_to": valid_to, "note": note}
+        unit=unit,
+        name=name,
+        defaults={"kind": kind, "valid_from": valid_from, "valid_to": valid_to, "note": note},
     )
 
 
 def _user(world, handle, username, display, roles, liaison=False):
     from .models import RoleAssignment, User
 
-    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display, "must_change_password": False})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": display, "must_change_password": False}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.phone = f"139{int(hashlib.sha256(username.encode()).hexdigest(), 16) % 10**8:08d}"
         user.save()
     for role, unit in roles:
-        RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit, defaults={"is_liaison": liaison and role == Role.UNIT_STAFF})
+        RoleAssignment.objects.get_or_create(
+            user=user,
+            role=role,
+            unit=unit,
+            defaults={"is_liaison": liaison and role == Role.UNIT_STAFF},
+        )
     world.users[handle] = user
     return user
 
@@ -178,7 +258,9 @@ def _build_core(world: World):
 
     world.province = _region("990000", "示例省", RegionLevel.PROVINCE, None)
     world.city = _region("990100", "示例市", RegionLevel.CITY, world.province)
-    world.districts = [_region(code, name, RegionLevel.COUNTY, world.city) for code, name in DISTRICTS]
+    world.districts = [
+        _region(code, name, RegionLevel.COUNTY, world.city) for code, name in DISTRICTS
+    ]
     world.zone = _region(ZONE[0], ZONE[1], RegionLevel.ZONE, world.city)
 
     _unit("示例省市场监督管理局", "省市场监管局", UnitKind.DEPARTMENT, world.province)
@@ -190,16 +272,42 @@ def _build_core(world: World):
             _name(unit, other, other_kind, start, end)
     market = world.units["市市场监管局"]
     for name, short in MERGED_2018:
-        old = _unit(name, short, UnitKind.DEPARTMENT, world.city, is_active=False, dissolved_on=REFORM_DAY, successor=market)
+        old = _unit(
+            name,
+            short,
+            UnitKind.DEPARTMENT,
+            world.city,
+            is_active=False,
+            dissolved_on=REFORM_DAY,
+            successor=market,
+        )
         world.units[short] = old
-        _name(old, short, "former", None, REFORM_DAY - datetime.timedelta(days=1), "2018年机构改革并入市场监督管理局")
+        _name(
+            old,
+            short,
+            "former",
+            None,
+            REFORM_DAY - datetime.timedelta(days=1),
+            "2018年机构改革并入市场监督管理局",
+        )
     for region in [*world.districts, world.zone]:
         is_zone = region.level == RegionLevel.ZONE
         gov_name = f"{region.name}管理委员会" if is_zone else f"{region.name}人民政府"
-        gov = _unit(gov_name, region.name + ("管委会" if is_zone else "政府"), UnitKind.ZONE_COMMITTEE if is_zone else UnitKind.DISTRICT_GOVERNMENT, region)
+        gov = _unit(
+            gov_name,
+            region.name + ("管委会" if is_zone else "政府"),
+            UnitKind.ZONE_COMMITTEE if is_zone else UnitKind.DISTRICT_GOVERNMENT,
+            region,
+        )
         world.units[gov.short_name] = gov
         _name(gov, gov.short_name, "alias")
-        msa = _unit(f"{region.name}市场监督管理局", f"{region.name}市场监管局", UnitKind.DEPARTMENT, region, parent=market)
+        msa = _unit(
+            f"{region.name}市场监督管理局",
+            f"{region.name}市场监管局",
+            UnitKind.DEPARTMENT,
+            region,
+            parent=market,
+        )
         world.units[msa.short_name] = msa
         _name(msa, msa.short_name, "alias")
     for left, right in NEAR_MISSES:
@@ -213,22 +321,78 @@ def _build_core(world: World):
     _user(world, "office_admin", "admin", "王质量", [(Role.OFFICE_ADMIN, world.units["市质量办"])])
     _user(world, "auditor", "auditor", "审计员", [(Role.AUDITOR, None)])
     _user(world, "market_staff", "scjg", "李监管", [(Role.UNIT_STAFF, market)], liaison=True)
-    _user(world, "construction_staff", "zjj", "赵住建", [(Role.UNIT_STAFF, world.units["市住建局"])], liaison=True)
-    _user(world, "agriculture_staff", "nyj", "钱农业", [(Role.UNIT_STAFF, world.units["市农业农村局"])], liaison=True)
-    _user(world, "district_staff", "jb_scjg", "孙江北", [(Role.UNIT_STAFF, world.units[f"{district.name}市场监管局"])], liaison=True)
-    _user(world, "district_gov_staff", "jb_gov", "周区府", [(Role.UNIT_STAFF, world.units[f"{district.name}政府"])], liaison=True)
-    _user(world, "other_district_staff", "jn_scjg", "吴江南", [(Role.UNIT_STAFF, world.units[f"{world.districts[1].name}市场监管局"])])
+    _user(
+        world,
+        "construction_staff",
+        "zjj",
+        "赵住建",
+        [(Role.UNIT_STAFF, world.units["市住建局"])],
+        liaison=True,
+    )
+    _user(
+        world,
+        "agriculture_staff",
+        "nyj",
+        "钱农业",
+        [(Role.UNIT_STAFF, world.units["市农业农村局"])],
+        liaison=True,
+    )
+    _user(
+        world,
+        "district_staff",
+        "jb_scjg",
+        "孙江北",
+        [(Role.UNIT_STAFF, world.units[f"{district.name}市场监管局"])],
+        liaison=True,
+    )
+    _user(
+        world,
+        "district_gov_staff",
+        "jb_gov",
+        "周区府",
+        [(Role.UNIT_STAFF, world.units[f"{district.name}政府"])],
+        liaison=True,
+    )
+    _user(
+        world,
+        "other_district_staff",
+        "jn_scjg",
+        "吴江南",
+        [(Role.UNIT_STAFF, world.units[f"{world.districts[1].name}市场监管局"])],
+    )
     _user(world, "inspector", "inspector1", "郑检查", [(Role.INSPECTOR, market)])
-    _user(world, "inspector2", "inspector2", "冯检查", [(Role.INSPECTOR, world.units[f"{district.name}市场监管局"])])
-    _user(world, "inspector3", "inspector3", "陈检查", [(Role.INSPECTOR, world.units["市农业农村局"])])
-    _user(world, "multi_role", "multi", "褚双岗", [(Role.UNIT_STAFF, market), (Role.INSPECTOR, market)])
+    _user(
+        world,
+        "inspector2",
+        "inspector2",
+        "冯检查",
+        [(Role.INSPECTOR, world.units[f"{district.name}市场监管局"])],
+    )
+    _user(
+        world, "inspector3", "inspector3", "陈检查", [(Role.INSPECTOR, world.units["市农业农村局"])]
+    )
+    _user(
+        world,
+        "multi_role",
+        "multi",
+        "褚双岗",
+        [(Role.UNIT_STAFF, market), (Role.INSPECTOR, market)],
+    )
 
 
 HANDLES = {
-    "office_admin": "admin", "auditor": "auditor", "market_staff": "scjg", "construction_staff": "zjj",
-    "agriculture_staff": "nyj", "district_staff": "jb_scjg", "district_gov_staff": "jb_gov",
-    "other_district_staff": "jn_scjg", "inspector": "inspector1", "inspector2": "inspector2",
-    "inspector3": "inspector3", "multi_role": "multi",
+    "office_admin": "admin",
+    "auditor": "auditor",
+    "market_staff": "scjg",
+    "construction_staff": "zjj",
+    "agriculture_staff": "nyj",
+    "district_staff": "jb_scjg",
+    "district_gov_staff": "jb_gov",
+    "other_district_staff": "jn_scjg",
+    "inspector": "inspector1",
+    "inspector2": "inspector2",
+    "inspector3": "inspector3",
+    "multi_role": "multi",
 }
 
 

@@ -54,7 +54,11 @@ def _set_font(run, role: str, size: float, bold: bool = False):
 
 def _field(paragraph, instruction: str):
     run = paragraph.add_run()
-    begin, text, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+    begin, text, end = (
+        OxmlElement("w:fldChar"),
+        OxmlElement("w:instrText"),
+        OxmlElement("w:fldChar"),
+    )
     begin.set(qn("w:fldCharType"), "begin")
     text.set(qn("xml:space"), "preserve")
     text.text = instruction
@@ -66,7 +70,14 @@ def _field(paragraph, instruction: str):
 
 
 class OfficialDocument:
-    def __init__(self, title: str, *, landscape: bool = False, attachment_label: str = "", doc_number: str = ""):
+    def __init__(
+        self,
+        title: str,
+        *,
+        landscape: bool = False,
+        attachment_label: str = "",
+        doc_number: str = "",
+    ):
         self.doc = Document()
         section = self.doc.sections[0]
         section.page_width, section.page_height = Mm(210), Mm(297)
@@ -128,7 +139,11 @@ class OfficialDocument:
             cells = table.add_row().cells
             for cell, value in zip(cells, values, strict=False):
                 cell.text = ""
-                _set_font(cell.paragraphs[0].add_run("" if value is None else str(value)), "body", font_size)
+                _set_font(
+                    cell.paragraphs[0].add_run("" if value is None else str(value)),
+                    "body",
+                    font_size,
+                )
         return table
 
     def signature(self, issuer: str, date_text: str):
@@ -174,7 +189,15 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
         for row in rows:
             ws.append([cell_value(v) for v in row])
             for i, v in enumerate(row[: len(widths)]):
-                widths[i] = min(60, max(widths[i], len(str(v or "")) * 2 if any("\u4e00" <= ch <= "\u9fff" for ch in str(v or "")) else len(str(v or "")) + 2))
+                widths[i] = min(
+                    60,
+                    max(
+                        widths[i],
+                        len(str(v or "")) * 2
+                        if any("\u4e00" <= ch <= "\u9fff" for ch in str(v or ""))
+                        else len(str(v or "")) + 2,
+                    ),
+                )
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"

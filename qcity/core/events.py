@@ -18,7 +18,10 @@ def emit(obj, type_: str, label: str, actor=None, **params):
         object_id=str(obj.pk),
         type=type_,
         label=label,
-        params={k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v)) for k, v in params.items()},
+        params={
+            k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v))
+            for k, v in params.items()
+        },
         actor=actor,
     )
 

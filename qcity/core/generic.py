@@ -47,7 +47,9 @@ class ScopedModelForm(forms.ModelForm):
         style_form(self)
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        return {
+            name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data
+        }
 
     def _post_clean(self):
         # Model validation runs in the service (the only place that saves); the form only parses.
@@ -64,7 +66,9 @@ def form_for(registration):
             widgets[name] = forms.DateInput()
         if isinstance(field, models.TextField):
             widgets[name] = forms.Textarea(attrs={"rows": 3})
-    return forms.modelform_factory(registration.model, form=ScopedModelForm, fields=registration.fields, widgets=widgets)
+    return forms.modelform_factory(
+        registration.model, form=ScopedModelForm, fields=registration.fields, widgets=widgets
+    )
 
 
 # ---------------------------------------------------------------- tables
@@ -87,10 +91,14 @@ def table_for(registration):
     first = registration.list_display[0]
     for name in registration.list_display:
         if name in registration.masked:
-            attrs[name] = MaskedColumn(registration.masked[name], verbose_name=_field_label(registration.model, name))
-    attrs[first] = tables.Column(
-        linkify=True, verbose_name=_field_label(registration.model, first)
-    ) if first not in attrs else attrs[first]
+            attrs[name] = MaskedColumn(
+                registration.masked[name], verbose_name=_field_label(registration.model, name)
+            )
+    attrs[first] = (
+        tables.Column(linkify=True, verbose_name=_field_label(registration.model, first))
+        if first not in attrs
+        else attrs[first]
+    )
     meta = type(
         "Meta",
         (),
@@ -155,13 +163,30 @@ def serializer_for(registration):
         return registration.serializer_class
     read_only = ["id", "created_at", "updated_at"]
     fields = ["id", *[f for f in registration.fields if f != "id"]]
-    extra = [f for f in ("is_void", "void_reason", "created_at", "updated_at") if _has_field(registration.model, f)]
-    meta = type("Meta", (), {"model": registration.model, "fields": fields + extra, "read_only_fields": read_only + extra})
+    extra = [
+        f
+        for f in ("is_void", "void_reason", "created_at", "updated_at")
+        if _has_field(registration.model, f)
+    ]
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": registration.model,
+            "fields": fields + extra,
+            "read_only_fields": read_only + extra,
+        },
+    )
     attrs = {"Meta": meta}
     for name, kind in registration.masked.items():
         model_field = registration.model._meta.get_field(name)
-        attrs[name] = MaskedField(kind, required=False, allow_blank=True, max_length=model_field.max_length,
-                                  label=model_field.verbose_name)
+        attrs[name] = MaskedField(
+            kind,
+            required=False,
+            allow_blank=True,
+            max_length=model_field.max_length,
+            label=model_field.verbose_name,
+        )
     return type(f"{registration.model.__name__}Serializer", (ScopedSerializer,), attrs)
 
 

@@ -31,7 +31,7 @@ class ImportFileError(Exception):
 
 
 def registration_by_key(key: str):
-    for model, registration in REGISTRY.items():
+    for registration in REGISTRY.values():
         if f"{registration.app_label}.{registration.model_name}" == key:
             return registration
     raise LookupError(key)
@@ -39,14 +39,26 @@ def registration_by_key(key: str):
 
 def template(registration) -> bytes:
     headers = [c.header + ("*" if c.required else "") for c in registration.import_columns]
-    notes = [[c.header, _("必填") if c.required else _("选填"), c.help] for c in registration.import_columns]
-    return xlsx_bytes([(str(registration.verbose_name), headers, []), (_("填写说明"), [_("列名"), _("是否必填"), _("说明")], notes)])
+    notes = [
+        [c.header, _("必填") if c.required else _("选填"), c.help]
+        for c in registration.import_columns
+    ]
+    return xlsx_bytes(
+        [
+            (str(registration.verbose_name), headers, []),
+            (_("填写说明"), [_("列名"), _("是否必填"), _("说明")], notes),
+        ]
+    )
 
 
 def check_upload(uploaded):
     limit = settings.QCITY_MAX_UPLOAD_MB * 1024 * 1024
     if uploaded.size > limit:
-        raise ImportFileError(_("文件大小超过上限 {limit} MB，请拆分后再导入").format(limit=settings.QCITY_MAX_UPLOAD_MB))
+        raise ImportFileError(
+            _("文件大小超过上限 {limit} MB，请拆分后再导入").format(
+                limit=settings.QCITY_MAX_UPLOAD_MB
+            )
+        )
     if Path(uploaded.name).suffix.lower() not in READABLE:
         raise ImportFileError(_("不支持的文件格式，请上传 .xlsx、.xls 或 .csv 文件"))
 
@@ -70,17 +82,25 @@ def read_table(name: str, raw: bytes) -> list[list[str]]:
 
             wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             ws = wb.worksheets[0]
-            return [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            return [
+                ["" if v is None else _cell_text(v) for v in row]
+                for row in ws.iter_rows(values_only=True)
+            ]
         if suffix == ".xls":
             import xlrd
 
             book = xlrd.open_workbook(file_contents=raw)
             sheet = book.sheet_by_index(0)
-            return [[_cell_text(sheet.cell_value(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+            return [
+                [_cell_text(sheet.cell_value(r, c)) for c in range(sheet.ncols)]
+                for r in range(sheet.nrows)
+            ]
     except ImportFileError:
         raise
     except Exception:
-        raise ImportFileError(_("文件已损坏或不是有效的 {kind} 文件").format(kind=suffix.lstrip(".").upper()))
+        raise ImportFileError(
+            _("文件已损坏或不是有效的 {kind} 文件").format(kind=suffix.lstrip(".").upper())
+        )
     raise ImportFileError(_("不支持的文件格式，请上传 .xlsx、.xls 或 .csv 文件"))
 
 
@@ -97,16 +117,25 @@ def _rows(registration, table):
         raise ImportFileError(_("文件为空"))
     header = [str(h).strip().rstrip("*").strip() for h in table[0]]
     known = {str(c.header) for c in registration.import_columns}
-    missing = [str(c.header) for c in registration.import_columns if c.required and c.header not in header]
+    missing = [
+        str(c.header) for c in registration.import_columns if c.required and c.header not in header
+    ]
     if missing:
-        raise ImportFileError(_("缺少必填列：{columns}（请使用下载的模板）").format(columns="、".join(missing)))
+        raise ImportFileError(
+            _("缺少必填列：{columns}（请使用下载的模板）").format(columns="、".join(missing))
+        )
     unknown = [h for h in header if h and h not in known]
     if unknown:
-        raise ImportFileError(_("无法识别的列：{columns}（请使用下载的模板）").format(columns="、".join(unknown)))
+        raise ImportFileError(
+            _("无法识别的列：{columns}（请使用下载的模板）").format(columns="、".join(unknown))
+        )
     for number, values in enumerate(table[1:], start=2):
         if not any(str(v).strip() for v in values):
             continue
-        yield number, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
+        yield (
+            number,
+            {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h},
+        )
 
 
 def _parse_row(registration, row, user):
@@ -155,7 +184,11 @@ def _write_row(registration, data, user, counts):
         registration.create(data, user)
         counts["created"] += 1
         return
-    if not registration.model._default_manager.filter(pk=existing.pk).for_user(user, "change").exists():
+    if (
+        not registration.model._default_manager.filter(pk=existing.pk)
+        .for_user(user, "change")
+        .exists()
+    ):
         raise PermissionDenied(_("已存在的记录不在您的修改权限范围内"))
     before = audit.snapshot(existing)
     for k, v in data.items():
@@ -171,7 +204,11 @@ def _write_row(registration, data, user, counts):
 def _messages(exc) -> list[str]:
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
-            return [f"{field}: {m}" if field != "__all__" else str(m) for field, ms in exc.message_dict.items() for m in ms]
+            return [
+                f"{field}: {m}" if field != "__all__" else str(m)
+                for field, ms in exc.message_dict.items()
+                for m in ms
+            ]
         return [str(m) for m in exc.messages]
     return [str(exc)]
 
@@ -186,8 +223,12 @@ def start(registration, uploaded, mode: str, user):
     uploaded.seek(0)
     with transaction.atomic():
         run = ImportRun.objects.create(
-            importer=f"{registration.app_label}.{registration.model_name}", file=uploaded, file_name=uploaded.name,
-            sha256=hashlib.sha256(raw).hexdigest(), mode=mode, created_by=user,
+            importer=f"{registration.app_label}.{registration.model_name}",
+            file=uploaded,
+            file_name=uploaded.name,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            mode=mode,
+            created_by=user,
         )
         run.job = jobs.enqueue("core.import", user=user, run_id=run.pk)
         run.save(update_fields=["job"])
@@ -236,13 +277,19 @@ def run_import(job, run_id):
             counts = {"created": 0, "updated": 0, "unchanged": 0}
     failed_rows = len({e["row"] for e in errors})
     run.rows_total = len(rows)
-    run.rows_created, run.rows_updated, run.rows_unchanged = counts["created"], counts["updated"], counts["unchanged"]
+    run.rows_created, run.rows_updated, run.rows_unchanged = (
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+    )
     run.rows_failed = failed_rows if run.mode == ImportMode.VALID_ONLY or not errors else len(rows)
     run.errors = errors
     run.committed = bool(counts["created"] or counts["updated"])
     run.save()
     audit.record(
-        run, ChangeAction.IMPORT, after={"created": run.rows_created, "updated": run.rows_updated, "failed": run.rows_failed},
+        run,
+        ChangeAction.IMPORT,
+        after={"created": run.rows_created, "updated": run.rows_updated, "failed": run.rows_failed},
         note=_("导入 {name}：新增 {c} 行，更新 {u} 行，出错 {f} 行").format(
             name=run.file_name, c=run.rows_created, u=run.rows_updated, f=run.rows_failed
         ),
@@ -253,4 +300,12 @@ def run_import(job, run_id):
 
 
 def error_report(run) -> bytes:
-    return xlsx_bytes([(_("错误明细"), [_("行号"), _("列"), _("原因")], [[e["row"], e["column"], e["reason"]] for e in run.errors])])
+    return xlsx_bytes(
+        [
+            (
+                _("错误明细"),
+                [_("行号"), _("列"), _("原因")],
+                [[e["row"], e["column"], e["reason"]] for e in run.errors],
+            )
+        ]
+    )

@@ -43,7 +43,12 @@ def periodic(seconds: int):
 def enqueue(kind: str, user=None, total: int = 0, **params):
     from .models import Job
 
-    job = Job.objects.create(kind=kind, params=params, created_by=user if user and user.is_authenticated else None, total=total)
+    job = Job.objects.create(
+        kind=kind,
+        params=params,
+        created_by=user if user and user.is_authenticated else None,
+        total=total,
+    )
     if settings.QCITY_JOBS_INLINE == "immediate":  # tests: their transaction never commits
         run(job.pk)
         job.refresh_from_db()
@@ -88,7 +93,11 @@ def run(job_id: int):
 def run_pending(limit: int = 100) -> int:
     from .models import Job
 
-    ids = list(Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=timezone.now()).order_by("pk").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     for job_id in ids:
         run(job_id)
     return len(ids)

@@ -17,7 +17,9 @@ class RequestContextMiddleware:
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         request.request_id = request_id
         user = getattr(request, "user", None)
-        with audit.acting_as(user if user is not None and user.is_authenticated else None, request_id=request_id):
+        with audit.acting_as(
+            user if user is not None and user.is_authenticated else None, request_id=request_id
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

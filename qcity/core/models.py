@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -52,7 +51,9 @@ class VoidableModel(models.Model):
 
 
 class UnitOwnedModel(AuditedModel):
-    unit = models.ForeignKey("core.OrgUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "core.OrgUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+"
+    )
     scope = Scope.owned("unit")
 
     class Meta:
@@ -65,13 +66,22 @@ class Region(AuditedModel):
         _("区划代码"),
         max_length=12,
         unique=True,
-        validators=[RegexValidator(r"^\d{6}([A-Z0-9]{0,6})$", _("区划代码应为6位数字（GB/T 2260），功能区可附加后缀"))],
+        validators=[
+            RegexValidator(
+                r"^\d{6}([A-Z0-9]{0,6})$", _("区划代码应为6位数字（GB/T 2260），功能区可附加后缀")
+            )
+        ],
         help_text=_("GB/T 2260 六位代码；开发区、高新区使用所在市代码加字母后缀"),
     )
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_assessed = models.BooleanField(_("参与考核"), default=True)
 
@@ -95,7 +105,9 @@ class Region(AuditedModel):
     def subtree_ids(self) -> list[int]:
         ids, frontier = [self.pk], [self.pk]
         while frontier:
-            frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             ids.extend(frontier)
         return ids
 
@@ -103,10 +115,19 @@ class Region(AuditedModel):
 class OrgUnit(AuditedModel):
     name = models.CharField(_("现用名称"), max_length=200)
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
-    kind = models.CharField(_("单位类型"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
-    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="units")
+    kind = models.CharField(
+        _("单位类型"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="units"
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField(_("现存"), default=True)
     dissolved_on = models.DateField(_("撤并日期"), null=True, blank=True)
@@ -127,7 +148,9 @@ class OrgUnit(AuditedModel):
         ordering = ["region__code", "name"]
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unique_unit_name_per_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="unique_unit_name_per_region")
+        ]
 
     def __str__(self):
         return self.name
@@ -159,9 +182,13 @@ class NameKind(models.TextChoices):
 class OrgUnitName(AuditedModel):
     """A name a unit was or is known by, valid over a dated interval (open ends allowed)."""
 
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="names")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="names"
+    )
     name = models.CharField(_("名称"), max_length=200, db_index=True)
-    kind = models.CharField(_("类型"), max_length=12, choices=NameKind.choices, default=NameKind.ALIAS)
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=NameKind.choices, default=NameKind.ALIAS
+    )
     valid_from = models.DateField(_("启用日期"), null=True, blank=True)
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -191,7 +218,9 @@ class NearMissPair(TimeStampedModel):
     class Meta:
         verbose_name = _("易混名称对")
         verbose_name_plural = _("易混名称对")
-        constraints = [models.UniqueConstraint(fields=["left", "right"], name="unique_near_miss_pair")]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="unique_near_miss_pair")
+        ]
 
     def __str__(self):
         return f"{self.left} ≠ {self.right}"
@@ -239,15 +268,21 @@ class User(AbstractUser):
 
 
 class RoleAssignment(TimeStampedModel):
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE
+    )
     is_liaison = models.BooleanField(_("联络员"), default=False)
 
     class Meta:
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
-        constraints = [models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_assignment")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_assignment")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.unit or '-'}"
@@ -262,7 +297,9 @@ class ChangeLog(models.Model):
     """Read-only record of one create/update/void/delete/import (PATTERNS.md 3)."""
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(_("操作来源"), max_length=100, blank=True)
     action = models.CharField(_("操作"), max_length=10, choices=ChangeAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -300,7 +337,9 @@ class Event(models.Model):
     """A business event on a workflow object's timeline (PATTERNS.md 4)."""
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.CharField(max_length=64, db_index=True)
     target = GenericForeignKey("content_type", "object_id")
@@ -376,6 +415,9 @@ class RuleHistory(models.Model):
         verbose_name = _("规则修改记录")
         verbose_name_plural = _("规则修改记录")
 
+    def __str__(self):
+        return f"{self.rule_id}: {self.value}"
+
 
 class Holiday(AuditedModel):
     """One day that differs from the Monday–Friday pattern: a holiday or a 调休 working day."""
@@ -399,14 +441,18 @@ class Holiday(AuditedModel):
 class Job(TimeStampedModel):
     kind = models.CharField(_("任务类型"), max_length=80)
     params = models.JSONField(_("参数"), default=dict)
-    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
     progress = models.PositiveIntegerField(_("进度"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
     result = models.JSONField(_("结果"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     run_after = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -419,7 +465,11 @@ class Job(TimeStampedModel):
 
     @property
     def percent(self) -> int:
-        return int(100 * self.progress / self.total) if self.total else (100 if self.status == JobStatus.DONE else 0)
+        return (
+            int(100 * self.progress / self.total)
+            if self.total
+            else (100 if self.status == JobStatus.DONE else 0)
+        )
 
 
 def import_path(instance, filename):
@@ -431,7 +481,9 @@ class ImportRun(TimeStampedModel):
     file = models.FileField(_("文件"), upload_to=import_path)
     file_name = models.CharField(_("文件名"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    mode = models.CharField(_("导入方式"), max_length=8, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    mode = models.CharField(
+        _("导入方式"), max_length=8, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
+    )
     job = models.OneToOneField(Job, null=True, on_delete=models.SET_NULL, related_name="import_run")
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
@@ -453,7 +505,9 @@ class ImportRun(TimeStampedModel):
 
 # ---------------------------------------------------------------- messages and to-dos
 class Message(TimeStampedModel):
-    recipient = models.ForeignKey(User, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="messages")
+    recipient = models.ForeignKey(
+        User, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="messages"
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
@@ -471,13 +525,19 @@ class Message(TimeStampedModel):
 class Todo(TimeStampedModel):
     """A to-do for a user, or for every user of a unit (a 待办 of the unit)."""
 
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="todos")
-    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="todos")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="todos"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="todos"
+    )
     title = models.CharField(_("事项"), max_length=200)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     due = models.DateField(_("期限"), null=True, blank=True)
     kind = models.CharField(_("类别"), max_length=40, blank=True)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     object_id = models.CharField(max_length=64, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -501,12 +561,18 @@ class NotificationLog(TimeStampedModel):
         verbose_name = _("通知发送记录")
         verbose_name_plural = _("通知发送记录")
 
+    # ---------------------------------------------------------------- security logs
 
-# ---------------------------------------------------------------- security logs
+    def __str__(self):
+        return self.subject
+
+
 class LoginLog(models.Model):
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     username = models.CharField(_("用户名"), max_length=150)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     success = models.BooleanField(_("成功"))
     reason = models.CharField(_("说明"), max_length=100, blank=True)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
@@ -516,6 +582,9 @@ class LoginLog(models.Model):
         ordering = ["-time"]
         verbose_name = _("登录日志")
         verbose_name_plural = _("登录日志")
+
+    def __str__(self):
+        return f"{self.username} {self.time:%Y-%m-%d %H:%M}"
 
 
 class ExportLog(models.Model):
@@ -531,6 +600,9 @@ class ExportLog(models.Model):
         verbose_name = _("导出日志")
         verbose_name_plural = _("导出日志")
 
+    def __str__(self):
+        return f"{self.what} {self.format}"
+
 
 class SiteFlag(models.Model):
     """Facts about this database itself, such as 'this is a demo database'."""
@@ -541,3 +613,6 @@ class SiteFlag(models.Model):
     class Meta:
         verbose_name = _("站点标记")
         verbose_name_plural = _("站点标记")
+
+    def __str__(self):
+        return f"{self.key}={self.value}"

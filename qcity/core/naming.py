@@ -21,7 +21,12 @@ from .choices import RegionLevel
 
 EXACT, ALIAS, FUZZY, UNRESOLVED = "exact", "alias", "fuzzy", "unresolved"
 FUZZY_THRESHOLD = 0.82
-LEVEL_PREFIXES = (("省", RegionLevel.PROVINCE), ("市", RegionLevel.CITY), ("区", RegionLevel.COUNTY), ("县", RegionLevel.COUNTY))
+LEVEL_PREFIXES = (
+    ("省", RegionLevel.PROVINCE),
+    ("市", RegionLevel.CITY),
+    ("区", RegionLevel.COUNTY),
+    ("县", RegionLevel.COUNTY),
+)
 
 
 def normalise(name: str) -> str:
@@ -54,7 +59,9 @@ class Resolution:
 def _valid_at(on: datetime.date | None) -> Q:
     if on is None:
         return Q()
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
 
 
 class Resolver:
@@ -65,7 +72,10 @@ class Resolver:
 
         units = OrgUnit.objects.select_related("region", "successor")
         if region is not None:
-            units = units.filter(region_id__in=region.subtree_ids() + ([region.parent_id] if region.parent_id else []))
+            units = units.filter(
+                region_id__in=region.subtree_ids()
+                + ([region.parent_id] if region.parent_id else [])
+            )
         self.units = list(units)
         self.by_id = {u.pk: u for u in self.units}
         self.near_miss = set()
@@ -82,7 +92,11 @@ class Resolver:
         name = normalise(written)
         if not name:
             return Resolution(written, UNRESOLVED)
-        exact = [u for u in self.units if normalise(u.name) == name or (u.short_name and normalise(u.short_name) == name)]
+        exact = [
+            u
+            for u in self.units
+            if normalise(u.name) == name or (u.short_name and normalise(u.short_name) == name)
+        ]
         if len(exact) == 1:
             unit = exact[0]
             return Resolution(written, EXACT, unit, unit.current(), 1.0)
@@ -90,7 +104,9 @@ class Resolver:
         if len(alias_units) == 1:
             unit = self.by_id[alias_units.pop()]
             return Resolution(written, ALIAS, unit, unit.current(), 1.0)
-        return self._fuzzy(written, name, on, ambiguous=exact or [self.by_id[i] for i in alias_units])
+        return self._fuzzy(
+            written, name, on, ambiguous=exact or [self.by_id[i] for i in alias_units]
+        )
 
     def _fuzzy(self, written, name, on, ambiguous):
         level = implied_level(name)
@@ -100,8 +116,10 @@ class Resolver:
         for n in self._names(on):
             all_names.setdefault(n.unit_id, []).append(normalise(n.name))
         for unit in pool:
-            if level is not None and unit.region.level != level and not (
-                level == RegionLevel.COUNTY and unit.region.level == RegionLevel.ZONE
+            if (
+                level is not None
+                and unit.region.level != level
+                and not (level == RegionLevel.COUNTY and unit.region.level == RegionLevel.ZONE)
             ):
                 continue
             best = 0.0
@@ -114,10 +132,16 @@ class Resolver:
                 scored[unit.pk] = best
         ranked = sorted(scored.items(), key=lambda kv: -kv[1])[:5]
         candidates = [(self.by_id[pk], round(score, 3)) for pk, score in ranked]
-        if candidates and candidates[0][1] >= FUZZY_THRESHOLD and (len(candidates) == 1 or candidates[1][1] < candidates[0][1]):
+        if (
+            candidates
+            and candidates[0][1] >= FUZZY_THRESHOLD
+            and (len(candidates) == 1 or candidates[1][1] < candidates[0][1])
+        ):
             unit, score = candidates[0]
             return Resolution(written, FUZZY, unit, unit.current(), score, candidates)
-        return Resolution(written, UNRESOLVED, None, None, candidates[0][1] if candidates else 0.0, candidates)
+        return Resolution(
+            written, UNRESOLVED, None, None, candidates[0][1] if candidates else 0.0, candidates
+        )
 
 
 def resolve_names(names, on: datetime.date | None = None, region=None) -> dict[str, Resolution]:

@@ -19,7 +19,9 @@ class LogAdapter:
     def send(self, recipient, subject: str, body: str):
         from .models import NotificationLog
 
-        NotificationLog.objects.create(channel=self.channel, recipient=str(recipient), subject=subject, body=body)
+        NotificationLog.objects.create(
+            channel=self.channel, recipient=str(recipient), subject=subject, body=body
+        )
 
 
 def adapters():
@@ -36,15 +38,30 @@ def message(recipient, title: str, body: str = "", link: str = "", notify_out: b
     return msg
 
 
-def add_todo(title: str, *, user=None, unit=None, link: str = "", due=None, kind: str = "", obj=None):
+def add_todo(
+    title: str, *, user=None, unit=None, link: str = "", due=None, kind: str = "", obj=None
+):
     from .models import Todo
 
     ct = ContentType.objects.get_for_model(type(obj)) if obj is not None else None
-    existing = Todo.objects.filter(user=user, unit=unit, kind=kind, content_type=ct, object_id=str(obj.pk) if obj else "", done_at=None).first()
+    existing = Todo.objects.filter(
+        user=user,
+        unit=unit,
+        kind=kind,
+        content_type=ct,
+        object_id=str(obj.pk) if obj else "",
+        done_at=None,
+    ).first()
     if existing and kind:
         return existing
     return Todo.objects.create(
-        title=title, user=user, unit=unit, link=link, due=due, kind=kind, content_type=ct,
+        title=title,
+        user=user,
+        unit=unit,
+        link=link,
+        due=due,
+        kind=kind,
+        content_type=ct,
         object_id=str(obj.pk) if obj is not None else "",
     )
 
@@ -52,7 +69,11 @@ def add_todo(title: str, *, user=None, unit=None, link: str = "", due=None, kind
 def close_todos(obj, kind: str | None = None):
     from .models import Todo
 
-    qs = Todo.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk), done_at=None)
+    qs = Todo.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        done_at=None,
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return qs.update(done_at=timezone.now())

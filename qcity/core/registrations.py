@@ -24,7 +24,17 @@ register(
 )
 register(
     OrgUnit,
-    fields=["name", "short_name", "kind", "region", "parent", "is_active", "dissolved_on", "successor", "contact_phone"],
+    fields=[
+        "name",
+        "short_name",
+        "kind",
+        "region",
+        "parent",
+        "is_active",
+        "dissolved_on",
+        "successor",
+        "contact_phone",
+    ],
     list_display=["name", "kind", "region", "is_active", "contact_phone"],
     filter_fields=["kind", "region", "is_active"],
     search_fields=["name", "short_name", "names__name"],
@@ -34,7 +44,12 @@ register(
     import_columns=[
         Column(_("单位名称"), "name", required=True),
         Column(_("简称"), "short_name"),
-        Column(_("单位类型"), "kind", required=True, help=_("department/district_gov/zone_committee/office/party/outside/body")),
+        Column(
+            _("单位类型"),
+            "kind",
+            required=True,
+            help=_("department/district_gov/zone_committee/office/party/outside/body"),
+        ),
         Column(_("区划代码"), "region", required=True, lookup="code"),
         Column(_("上级单位"), "parent", lookup="name"),
     ],

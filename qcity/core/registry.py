@@ -9,8 +9,9 @@ registrations in ``<app>/registrations.py`` (imported at start-up).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.db import models
 from django.urls import reverse

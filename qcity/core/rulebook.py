@@ -42,8 +42,14 @@ def sync() -> int:
         if spec.key in existing:
             continue
         Rule.objects.create(
-            key=spec.key, name=spec.name, value=str(spec.value), kind=spec.kind, source=spec.source,
-            confidence=spec.confidence, note=spec.note, app=spec.key.split(".")[0],
+            key=spec.key,
+            name=spec.name,
+            value=str(spec.value),
+            kind=spec.kind,
+            source=spec.source,
+            confidence=spec.confidence,
+            note=spec.note,
+            app=spec.key.split(".")[0],
         )
         existing.add(spec.key)
         created += 1
@@ -57,7 +63,10 @@ def _convert(raw: str, kind: str):
         number = Decimal(raw)
     except InvalidOperation:
         return raw
-    if kind in (ValueKind.CALENDAR_DAYS, ValueKind.WORKING_DAYS, ValueKind.MONTHS) or number == number.to_integral():
+    if (
+        kind in (ValueKind.CALENDAR_DAYS, ValueKind.WORKING_DAYS, ValueKind.MONTHS)
+        or number == number.to_integral()
+    ):
         return int(number) if kind != ValueKind.PERCENT else number
     return number
 
@@ -93,8 +102,21 @@ def change(rule, new_value: str, user, reason: str, effective_from: datetime.dat
             raise ValidationError({"value": _("百分比不能超过100")})
     with transaction.atomic():
         before = audit.snapshot(rule)
-        RuleHistory.objects.create(rule=rule, value=rule.value, effective_from=rule.effective_from, changed_by=user, reason=reason)
+        RuleHistory.objects.create(
+            rule=rule,
+            value=rule.value,
+            effective_from=rule.effective_from,
+            changed_by=user,
+            reason=reason,
+        )
         rule.value, rule.effective_from = str(new_value), effective_from
         rule.save()
-        audit.record(rule, ChangeAction.UPDATE, before=before, after=audit.snapshot(rule), note=reason, actor=user)
+        audit.record(
+            rule,
+            ChangeAction.UPDATE,
+            before=before,
+            after=audit.snapshot(rule),
+            note=reason,
+            actor=user,
+        )
     return rule

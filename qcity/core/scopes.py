@@ -6,6 +6,7 @@
 - ``Scope.region("region")``: the object sits in a region; staff of units in that region
   (or its ancestors: a city unit sees its districts) see and change it.
 - ``Scope.reference()``: shared reference data; every signed-in user reads, the office writes.
+- ``Scope.office()``: the office's own working records (imports, drafts); auditors read them.
 - ``public=FIELD`` on any scope: rows where FIELD is true are also visible to anonymous users.
 
 Office administrators see and change everything; read-only auditors see everything and change
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 
-OWNED, INVOLVING, REGION, REFERENCE = "owned", "involving", "region", "reference"
+OWNED, INVOLVING, REGION, REFERENCE, OFFICE = "owned", "involving", "region", "reference", "office"
 VIEW, CHANGE = "view", "change"
 
 
@@ -45,6 +46,10 @@ class Scope:
     def reference(cls, public: str = "") -> Scope:
         return cls(REFERENCE, (), public)
 
+    @classmethod
+    def office(cls, public: str = "") -> Scope:
+        return cls(OFFICE, (), public)
+
     # -- the querysets
     def _unit_q(self, paths, unit_ids) -> Q:
         q = Q(pk__in=[])
@@ -63,6 +68,12 @@ class Scope:
             return queryset
         if self.kind == REFERENCE:
             return queryset if action == VIEW else queryset.none()
+        if self.kind == OFFICE:
+            return (
+                queryset.filter(**{self.public: True})
+                if (self.public and action == VIEW)
+                else queryset.none()
+            )
         unit_ids = user.unit_ids()
         if self.kind == OWNED:
             q = self._unit_q(self.paths, unit_ids)
@@ -83,10 +94,15 @@ def user_region_ids(user) -> set[int]:
     if not hasattr(user, "_region_ids_cache"):
         from .models import OrgUnit, Region
 
-        roots = set(OrgUnit.objects.filter(pk__in=user.unit_ids()).values_list("region_id", flat=True))
+        roots = set(
+            OrgUnit.objects.filter(pk__in=user.unit_ids()).values_list("region_id", flat=True)
+        )
         ids, frontier = set(roots), set(roots)
         while frontier:
-            frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+            frontier = (
+                set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+                - ids
+            )
             ids |= frontier
         user._region_ids_cache = ids
     return user._region_ids_cache
@@ -96,7 +112,9 @@ class ScopedQuerySet(models.QuerySet):
     def for_user(self, user, action: str = VIEW):
         scope = getattr(self.model, "scope", None)
         if scope is None:
-            return self if (user and user.is_authenticated and user.is_office_admin) else self.none()
+            return (
+                self if (user and user.is_authenticated and user.is_office_admin) else self.none()
+            )
         return scope.filter(self, user, action)
 
 

@@ -22,16 +22,24 @@ def search(user, query: str, limit: int = 20):
     hits = []
     for func in PROVIDERS:
         hits.extend(func(user, query, limit))
-    return hits[:limit * max(1, len(PROVIDERS))]
+    return hits[: limit * max(1, len(PROVIDERS))]
 
 
 @provider
 def units(user, query, limit):
     from .models import OrgUnit, OrgUnitName
 
-    ids = set(OrgUnit.objects.for_user(user).filter(name__icontains=query).values_list("pk", flat=True)[:limit])
-    ids |= set(OrgUnitName.objects.filter(name__icontains=query).values_list("unit_id", flat=True)[:limit])
+    ids = set(
+        OrgUnit.objects.for_user(user)
+        .filter(name__icontains=query)
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids |= set(
+        OrgUnitName.objects.filter(name__icontains=query).values_list("unit_id", flat=True)[:limit]
+    )
     return [
         (unit.name, reverse("core:orgunit_detail", args=[unit.pk]), _("单位"))
-        for unit in OrgUnit.objects.for_user(user).filter(pk__in=ids).select_related("region")[:limit]
+        for unit in OrgUnit.objects.for_user(user)
+        .filter(pk__in=ids)
+        .select_related("region")[:limit]
     ]

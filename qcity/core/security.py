@@ -24,7 +24,9 @@ class CharacterClassValidator:
             for pattern in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
         )
         if classes < 3:
-            raise ValidationError(_("密码须包含大写字母、小写字母、数字、符号中的至少三类"), code="password_classes")
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、符号中的至少三类"), code="password_classes"
+            )
 
     def get_help_text(self):
         return _("密码须包含大写字母、小写字母、数字、符号中的至少三类")
@@ -37,7 +39,9 @@ def is_locked(user) -> bool:
 def register_failure(user):
     user.failed_logins += 1
     if user.failed_logins >= rulebook.value("core.login.max_failures"):
-        user.locked_until = timezone.now() + datetime.timedelta(minutes=rulebook.value("core.login.lock_minutes"))
+        user.locked_until = timezone.now() + datetime.timedelta(
+            minutes=rulebook.value("core.login.lock_minutes")
+        )
         user.failed_logins = 0
     user.save(update_fields=["failed_logins", "locked_until"])
 
@@ -52,8 +56,12 @@ def log_login(request, username: str, user, success: bool, reason: str = ""):
     from .models import LoginLog
 
     LoginLog.objects.create(
-        username=username[:150], user=user, success=success, reason=reason,
-        ip=request.META.get("REMOTE_ADDR") or None, user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        username=username[:150],
+        user=user,
+        success=success,
+        reason=reason,
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
 
 
@@ -87,7 +95,12 @@ def mask_name(value: str) -> str:
     return text[0] + "*" * (len(text) - 1)
 
 
-MASKERS = {"phone": mask_phone, "id_number": mask_id_number, "address": mask_address, "person_name": mask_name}
+MASKERS = {
+    "phone": mask_phone,
+    "id_number": mask_id_number,
+    "address": mask_address,
+    "person_name": mask_name,
+}
 
 
 def mask(kind: str, value) -> str:

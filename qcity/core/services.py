@@ -57,7 +57,11 @@ def create_object(model, data: dict, user=None, note: str = ""):
 def update_object(obj, data: dict, user=None, expected_version: str | None = None, note: str = ""):
     with transaction.atomic():
         current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-        if expected_version and current.updated_at and current.updated_at.isoformat() != expected_version:
+        if (
+            expected_version
+            and current.updated_at
+            and current.updated_at.isoformat() != expected_version
+        ):
             raise ConflictError(ConflictError.message)
         before = audit.snapshot(current)
         m2m = _assign(obj, data)
@@ -68,7 +72,9 @@ def update_object(obj, data: dict, user=None, expected_version: str | None = Non
         ensure_in_scope(obj, user)
         after = audit.snapshot(obj)
         if before != after or m2m:
-            audit.record(obj, ChangeAction.UPDATE, before=before, after=after, note=note, actor=user)
+            audit.record(
+                obj, ChangeAction.UPDATE, before=before, after=after, note=note, actor=user
+            )
     return obj
 
 
@@ -82,7 +88,14 @@ def void_object(obj, reason: str, user=None):
         before = audit.snapshot(obj)
         obj.is_void, obj.void_reason, obj.voided_at = True, reason[:500], timezone.now()
         obj.save(update_fields=["is_void", "void_reason", "voided_at", "updated_at"])
-        audit.record(obj, ChangeAction.VOID, before=before, after=audit.snapshot(obj), note=reason, actor=user)
+        audit.record(
+            obj,
+            ChangeAction.VOID,
+            before=before,
+            after=audit.snapshot(obj),
+            note=reason,
+            actor=user,
+        )
     return obj
 
 
@@ -100,13 +113,19 @@ def check_alias_overlap(name_obj):
 
     far_past, far_future = datetime.date.min, datetime.date.max
     start, end = name_obj.valid_from or far_past, name_obj.valid_to or far_future
-    for other in OrgUnitName.objects.filter(name=name_obj.name).exclude(unit_id=name_obj.unit_id).exclude(pk=name_obj.pk):
+    for other in (
+        OrgUnitName.objects.filter(name=name_obj.name)
+        .exclude(unit_id=name_obj.unit_id)
+        .exclude(pk=name_obj.pk)
+    ):
         o_start, o_end = other.valid_from or far_past, other.valid_to or far_future
         if start <= o_end and o_start <= end:
             raise ValidationError(
-                {"name": _("名称“{name}”在同一时期已属于单位“{unit}”，同一日期一个名称只能指向一个单位").format(
-                    name=name_obj.name, unit=other.unit
-                )}
+                {
+                    "name": _(
+                        "名称“{name}”在同一时期已属于单位“{unit}”，同一日期一个名称只能指向一个单位"
+                    ).format(name=name_obj.name, unit=other.unit)
+                }
             )
 
 
@@ -138,19 +157,25 @@ def create_unit(data: dict, user=None):
 
 def merge_units(sources, into, on: datetime.date, user=None, note: str = ""):
     """Record a merger (e.g. the 2018 reform): sources stop, their names become former names of ``into``."""
-    from .models import OrgUnitName
-    from .models import NameKind
+    from .models import NameKind, OrgUnitName
 
     with transaction.atomic():
         for unit in sources:
             if unit.pk == into.pk:
                 raise ValidationError(_("不能把单位并入自身"))
-            update_object(unit, {"is_active": False, "dissolved_on": on, "successor": into}, user, note=note)
+            update_object(
+                unit, {"is_active": False, "dissolved_on": on, "successor": into}, user, note=note
+            )
             if not OrgUnitName.objects.filter(unit=unit, name=unit.name).exists():
                 create_object(
                     OrgUnitName,
-                    {"unit": unit, "name": unit.name, "kind": NameKind.FORMER, "valid_to": on - datetime.timedelta(days=1),
-                     "note": note},
+                    {
+                        "unit": unit,
+                        "name": unit.name,
+                        "kind": NameKind.FORMER,
+                        "valid_to": on - datetime.timedelta(days=1),
+                        "note": note,
+                    },
                     user,
                 )
     return into
@@ -163,12 +188,19 @@ def assign_role(user_obj, role: str, unit=None, is_liaison: bool = False, actor=
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色")})
     with transaction.atomic():
-        assignment, created = RoleAssignment.objects.get_or_create(user=user_obj, role=role, unit=unit)
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user_obj, role=role, unit=unit
+        )
         if assignment.is_liaison != is_liaison:
             assignment.is_liaison = is_liaison
             assignment.save()
         assignment.full_clean()
-        audit.record(assignment, ChangeAction.CREATE if created else ChangeAction.UPDATE, after=audit.snapshot(assignment), actor=actor)
+        audit.record(
+            assignment,
+            ChangeAction.CREATE if created else ChangeAction.UPDATE,
+            after=audit.snapshot(assignment),
+            actor=actor,
+        )
     for cache in ("_roles_cache", "_unit_ids_cache", "_region_ids_cache"):
         user_obj.__dict__.pop(cache, None)
     return assignment

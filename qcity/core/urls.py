@@ -18,4 +18,6 @@ urlpatterns = [
     path("core/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("public/", views.public_home, name="public_home"),
 ]
-urlpatterns += [path(f"core/{p.pattern}", p.callback, name=p.name) for p in views.registry_urls("core")]
+urlpatterns += [
+    path(f"core/{p.pattern}", p.callback, name=p.name) for p in views.registry_urls("core")
+]

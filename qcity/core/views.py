@@ -95,7 +95,10 @@ class RegistryViews:
         values = list(table.as_values())
         header, rows = values[0], values[1:]
         ExportLog.objects.create(
-            user=request.user, what=str(self.r.verbose_name_plural), format=fmt, rows=len(rows),
+            user=request.user,
+            what=str(self.r.verbose_name_plural),
+            format=fmt,
+            rows=len(rows),
             filters=request.GET.urlencode()[:1000],
         )
         stamp = timezone.localtime().strftime("%Y%m%d%H%M")
@@ -158,16 +161,25 @@ class RegistryViews:
             else:
                 messages.success(request, _("已保存"))
                 return redirect(f"{self.r.url_prefix}_detail", pk=obj.pk)
-        return render(request, "core/form.html", {"registration": self.r, "form": form, "object": None})
+        return render(
+            request, "core/form.html", {"registration": self.r, "form": form, "object": None}
+        )
 
     def edit(self, request, pk):
         if (response := _require_login(request)) is not None:
             return response
         obj = get_scoped_object(self.r, request.user, pk, CHANGE)
-        form = form_for(self.r)(request.POST or None, request.FILES or None, instance=obj, user=request.user)
+        form = form_for(self.r)(
+            request.POST or None, request.FILES or None, instance=obj, user=request.user
+        )
         if request.method == "POST" and form.is_valid():
             try:
-                self.r.update(obj, form.service_data(), request.user, expected_version=form.cleaned_data.get("version"))
+                self.r.update(
+                    obj,
+                    form.service_data(),
+                    request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                )
             except ConflictError as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
@@ -177,7 +189,9 @@ class RegistryViews:
             else:
                 messages.success(request, _("已保存"))
                 return redirect(f"{self.r.url_prefix}_detail", pk=obj.pk)
-        return render(request, "core/form.html", {"registration": self.r, "form": form, "object": obj})
+        return render(
+            request, "core/form.html", {"registration": self.r, "form": form, "object": obj}
+        )
 
     def remove(self, request, pk):
         """Void (with a reason) a record of legal weight, or delete another."""
@@ -205,7 +219,11 @@ class RegistryViews:
                     error = _("该记录仍被其他记录引用，不能删除")
                 else:
                     raise
-        return render(request, "core/confirm_remove.html", {"registration": self.r, "object": obj, "error": error})
+        return render(
+            request,
+            "core/confirm_remove.html",
+            {"registration": self.r, "object": obj, "error": error},
+        )
 
     # -- import
     def import_(self, request):
@@ -228,11 +246,20 @@ class RegistryViews:
                     error = str(exc)
                 else:
                     return redirect("core:importrun_status", pk=run.pk)
-        runs = ImportRun.objects.filter(importer=f"{self.r.app_label}.{self.r.model_name}", created_by=request.user)[:10]
+        runs = ImportRun.objects.filter(
+            importer=f"{self.r.app_label}.{self.r.model_name}", created_by=request.user
+        )[:10]
         return render(
-            request, "core/import.html",
-            {"registration": self.r, "error": error, "runs": runs, "modes": ImportMode.choices,
-             "columns": self.r.import_columns, "limit_mb": _upload_limit()},
+            request,
+            "core/import.html",
+            {
+                "registration": self.r,
+                "error": error,
+                "runs": runs,
+                "modes": ImportMode.choices,
+                "columns": self.r.import_columns,
+                "limit_mb": _upload_limit(),
+            },
             status=400 if error else 200,
         )
 
@@ -240,9 +267,12 @@ class RegistryViews:
         if (response := _require_login(request)) is not None:
             return response
         response = HttpResponse(
-            importer.template(self.r), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            importer.template(self.r),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{self.r.model_name}-template.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.r.model_name}-template.xlsx"'
+        )
         return response
 
     def urls(self):
@@ -251,7 +281,11 @@ class RegistryViews:
             path(f"{p}/", self.list, name=f"{r.model_name}_list"),
             path(f"{p}/new/", self.create, name=f"{r.model_name}_create"),
             path(f"{p}/import/", self.import_, name=f"{r.model_name}_import"),
-            path(f"{p}/import/template/", self.import_template, name=f"{r.model_name}_import_template"),
+            path(
+                f"{p}/import/template/",
+                self.import_template,
+                name=f"{r.model_name}_import_template",
+            ),
             path(f"{p}/<int:pk>/", self.detail, name=f"{r.model_name}_detail"),
             path(f"{p}/<int:pk>/edit/", self.edit, name=f"{r.model_name}_edit"),
             path(f"{p}/<int:pk>/remove/", self.remove, name=f"{r.model_name}_remove"),
@@ -291,9 +325,9 @@ def login_view(request):
         password = request.POST.get("password", "")
         candidate = User.objects.filter(username=username).first()
         if candidate is not None and security.is_locked(candidate):
-            error = _("连续登录失败次数过多，账号已临时锁定，请{minutes}分钟后再试或联系管理员").format(
-                minutes=rulebook.value("core.login.lock_minutes")
-            )
+            error = _(
+                "连续登录失败次数过多，账号已临时锁定，请{minutes}分钟后再试或联系管理员"
+            ).format(minutes=rulebook.value("core.login.lock_minutes"))
             security.log_login(request, username, candidate, False, "locked")
         else:
             user = authenticate(request, username=username, password=password)
@@ -310,8 +344,12 @@ def login_view(request):
                 if not target.startswith("/") or target.startswith("//"):
                     target = reverse("core:home")
                 return HttpResponseRedirect(target)
-    return render(request, "core/login.html", {"error": error, "username": username, "next": request.GET.get("next", "")},
-                  status=401 if error else 200)
+    return render(
+        request,
+        "core/login.html",
+        {"error": error, "username": username, "next": request.GET.get("next", "")},
+        status=401 if error else 200,
+    )
 
 
 def logout_view(request):
@@ -333,7 +371,11 @@ def password_change(request):
         update_session_auth_hash(request, user)
         messages.success(request, _("密码已修改"))
         return redirect("core:home")
-    return render(request, "core/password_change.html", {"form": form, "forced": request.user.must_change_password})
+    return render(
+        request,
+        "core/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )
 
 
 # ---------------------------------------------------------------- home, search, inbox
@@ -383,7 +425,10 @@ def message_read(request, pk):
 def importrun_status(request, pk):
     run = get_object_or_404(ImportRun, pk=pk, created_by=request.user)
     if request.GET.get("report") == "errors":
-        response = HttpResponse(importer.error_report(run), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            importer.error_report(run),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.xlsx"'
         return response
     template = "core/_importrun.html" if request.htmx else "core/importrun.html"
@@ -395,14 +440,18 @@ def job_status(request, pk):
     job = get_object_or_404(Job, pk=pk)
     if job.created_by_id != request.user.pk and not request.user.is_office_admin:
         raise Http404
-    return JsonResponse({"status": job.status, "progress": job.progress, "total": job.total, "percent": job.percent})
+    return JsonResponse(
+        {"status": job.status, "progress": job.progress, "total": job.total, "percent": job.percent}
+    )
 
 
 # ---------------------------------------------------------------- rules
 @login_required
 def rule_list(request):
     rules = Rule.objects.all()
-    return render(request, "core/rules.html", {"rules": rules, "can_edit": request.user.is_office_admin})
+    return render(
+        request, "core/rules.html", {"rules": rules, "can_edit": request.user.is_office_admin}
+    )
 
 
 @login_required
@@ -413,15 +462,24 @@ def rule_edit(request, pk):
     error = ""
     if request.method == "POST":
         try:
-            rulebook.change(rule, request.POST.get("value", "").strip(), request.user, request.POST.get("reason", ""),
-                            request.POST.get("effective_from") or None)
+            rulebook.change(
+                rule,
+                request.POST.get("value", "").strip(),
+                request.user,
+                request.POST.get("reason", ""),
+                request.POST.get("effective_from") or None,
+            )
         except ValidationError as exc:
             error = "；".join(exc.messages)
         else:
             messages.success(request, _("规则已修改"))
             return redirect("core:rule_list")
-    return render(request, "core/rule_edit.html", {"rule": rule, "error": error, "history": rule.history.all()[:50]},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "core/rule_edit.html",
+        {"rule": rule, "error": error, "history": rule.history.all()[:50]},
+        status=400 if error else 200,
+    )
 
 
 def public_home(request):

@@ -71,8 +71,13 @@ def deadline(start: datetime.date, amount: int, kind: str) -> tuple[datetime.dat
 
 
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 
@@ -95,7 +100,11 @@ def seed_from_library(years) -> int:
                 Holiday.objects.create(date=day, kind=DayKind.HOLIDAY, name=_holiday_name(name))
                 created += 1
         for day, name in chinese_calendar.constants.workdays.items():
-            if day.year == year and day.weekday() >= 5 and not Holiday.objects.filter(date=day).exists():
+            if (
+                day.year == year
+                and day.weekday() >= 5
+                and not Holiday.objects.filter(date=day).exists()
+            ):
                 Holiday.objects.create(date=day, kind=DayKind.WORKDAY, name=_holiday_name(name))
                 created += 1
     return created

@@ -10,7 +10,9 @@ HEADER = ["单位名称", "简称", "单位类型", "区划代码", "上级单�
 
 
 def _upload(client, name, content, mode="all"):
-    return client.post("/core/orgunits/import/", {"file": SimpleUploadedFile(name, content), "mode": mode})
+    return client.post(
+        "/core/orgunits/import/", {"file": SimpleUploadedFile(name, content), "mode": mode}
+    )
 
 
 def _csv(rows, encoding="utf-8"):
@@ -27,7 +29,13 @@ ROWS_OK = [
 def test_template_downloads_with_the_import_columns(world, client_for):
     response = client_for("office_admin").get("/core/orgunits/import/template/")
     wb = load_workbook(io.BytesIO(response.content))
-    assert [c.value for c in wb.worksheets[0][1]] == ["单位名称*", "简称", "单位类型*", "区划代码*", "上级单位"]
+    assert [c.value for c in wb.worksheets[0][1]] == [
+        "单位名称*",
+        "简称",
+        "单位类型*",
+        "区划代码*",
+        "上级单位",
+    ]
 
 
 def test_gbk_csv_import_creates_rows_with_one_log_entry(world, client_for):
@@ -88,7 +96,10 @@ def test_xlsx_and_xls_are_read(world, client_for):
     ws.append(["2032-01-01", "holiday", "元旦"])
     buffer = io.BytesIO()
     wb.save(buffer)
-    client.post("/core/holidays/import/", {"file": SimpleUploadedFile("h.xlsx", buffer.getvalue()), "mode": "all"})
+    client.post(
+        "/core/holidays/import/",
+        {"file": SimpleUploadedFile("h.xlsx", buffer.getvalue()), "mode": "all"},
+    )
     book = xlwt.Workbook()
     sheet = book.add_sheet("s")
     for col, value in enumerate(["日期", "类型", "名称"]):
@@ -97,8 +108,14 @@ def test_xlsx_and_xls_are_read(world, client_for):
         sheet.write(1, col, value)
     buffer = io.BytesIO()
     book.save(buffer)
-    client.post("/core/holidays/import/", {"file": SimpleUploadedFile("h.xls", buffer.getvalue()), "mode": "all"})
-    assert set(Holiday.objects.filter(date__year=2032).values_list("name", flat=True)) == {"元旦", "国庆节"}
+    client.post(
+        "/core/holidays/import/",
+        {"file": SimpleUploadedFile("h.xls", buffer.getvalue()), "mode": "all"},
+    )
+    assert set(Holiday.objects.filter(date__year=2032).values_list("name", flat=True)) == {
+        "元旦",
+        "国庆节",
+    }
 
 
 def test_malformed_files_get_a_chinese_message_and_write_nothing(world, client_for):

@@ -37,8 +37,14 @@ def test_forced_password_change_at_first_login(world):
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].endswith("/accounts/password/")
-    response = client.post("/accounts/password/", {"old_password": "Start#Pass2026", "new_password1": "Better#Pass2027",
-                                                  "new_password2": "Better#Pass2027"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "Start#Pass2026",
+            "new_password1": "Better#Pass2027",
+            "new_password2": "Better#Pass2027",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -66,7 +72,10 @@ def test_phone_is_masked_in_list_export_and_api(world, client_for):
     assert "13812345678" not in client.get("/core/orgunits/?q=统计").content.decode()
     assert "138****5678" in client.get("/core/orgunits/?q=统计").content.decode()
     assert "13812345678" not in client.get("/core/orgunits/?export=csv").content.decode("utf-8-sig")
-    assert "13812345678" not in client.get(f"/api/core/orgunits/{world.unit('市统计局').pk}/").content.decode()
+    assert (
+        "13812345678"
+        not in client.get(f"/api/core/orgunits/{world.unit('市统计局').pk}/").content.decode()
+    )
 
 
 def test_csrf_missing_is_refused(world):
@@ -98,7 +107,9 @@ def test_oversized_upload_refused_before_reading(world, client_for):
     from qcity.core.models import ImportRun
 
     big = SimpleUploadedFile("units.csv", b"a" * (1024 * 1024 + 10), content_type="text/csv")
-    response = client_for("office_admin").post("/core/orgunits/import/", {"file": big, "mode": "all"})
+    response = client_for("office_admin").post(
+        "/core/orgunits/import/", {"file": big, "mode": "all"}
+    )
     assert response.status_code == 400
     assert "超过上限 1 MB" in response.content.decode()
     assert not ImportRun.objects.exists()

@@ -30,7 +30,9 @@ def test_rule_change_needs_reason_and_valid_number(world):
 def test_only_office_edits_rules(world, client_for):
     rule = Rule.objects.get(key="core.login.max_failures")
     assert client_for("market_staff").get(f"/core/rules/{rule.pk}/edit/").status_code == 403
-    response = client_for("office_admin").post(f"/core/rules/{rule.pk}/edit/", {"value": "-1", "reason": "x"})
+    response = client_for("office_admin").post(
+        f"/core/rules/{rule.pk}/edit/", {"value": "-1", "reason": "x"}
+    )
     assert response.status_code == 400 and "负数" in response.content.decode()
 
 
@@ -80,8 +82,15 @@ def test_second_editor_is_told_not_overwritten(world, client_for):
     page = client.get(f"/core/orgunits/{unit.pk}/edit/")
     version = page.context["form"]["version"].value()
     base = {"name": unit.name, "kind": unit.kind, "region": unit.region_id, "is_active": "on"}
-    assert client.post(f"/core/orgunits/{unit.pk}/edit/", {**base, "short_name": "甲改", "version": version}).status_code == 302
-    second = client.post(f"/core/orgunits/{unit.pk}/edit/", {**base, "short_name": "乙改", "version": version})
+    assert (
+        client.post(
+            f"/core/orgunits/{unit.pk}/edit/", {**base, "short_name": "甲改", "version": version}
+        ).status_code
+        == 302
+    )
+    second = client.post(
+        f"/core/orgunits/{unit.pk}/edit/", {**base, "short_name": "乙改", "version": version}
+    )
     assert second.status_code == 200 and "已被他人修改" in second.content.decode()
     unit.refresh_from_db()
     assert unit.short_name == "甲改"
@@ -94,7 +103,12 @@ def test_events_form_a_timeline(world, client_for):
     with audit.acting_as(world.user("office_admin")):
         events.emit(unit, "note", "约谈联络员")
     assert Event.objects.filter(label="约谈联络员").exists()
-    assert "约谈联络员" in client_for("office_admin").get(f"/core/orgunits/{unit.pk}/?tab=timeline").content.decode()
+    assert (
+        "约谈联络员"
+        in client_for("office_admin")
+        .get(f"/core/orgunits/{unit.pk}/?tab=timeline")
+        .content.decode()
+    )
 
 
 # ---------------------------------------------------------------- jobs, todos, messages
@@ -123,8 +137,13 @@ def test_periodic_tick_runs_when_due():
 
 
 def test_todos_show_on_home_for_unit_members(world, client_for):
-    notify.add_todo("填报三季度进展", unit=world.unit("江北区市场监管局"), due=datetime.date(2020, 1, 1), kind="report",
-                    obj=world.unit("江北区市场监管局"))
+    notify.add_todo(
+        "填报三季度进展",
+        unit=world.unit("江北区市场监管局"),
+        due=datetime.date(2020, 1, 1),
+        kind="report",
+        obj=world.unit("江北区市场监管局"),
+    )
     response = client_for("district_staff").get("/")
     assert "填报三季度进展" in response.content.decode()
     assert response.context["todo_count"] == 1 and response.context["overdue_count"] == 1
@@ -171,8 +190,12 @@ def test_official_docx_has_gbt9704_elements():
     assert header_row.xpath("./w:trPr/w:tblHeader")
     footer_xml = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer_xml and "— " in section.footer.paragraphs[0].text
-    body_font = read.paragraphs[-3].runs[0]._element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    body_font = (
+        read.paragraphs[-3]
+        .runs[0]
+        ._element.rPr.rFonts.get(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+        )
     )
     assert body_font == documents.fonts("body")[0]
 
@@ -180,7 +203,9 @@ def test_official_docx_has_gbt9704_elements():
 def test_xlsx_header_is_styled_and_frozen():
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(documents.xlsx_bytes([("目标", ["指标", "目标值"], [["食品抽检合格率", 98.5]])])))
+    wb = load_workbook(
+        io.BytesIO(documents.xlsx_bytes([("目标", ["指标", "目标值"], [["食品抽检合格率", 98.5]])]))
+    )
     ws = wb["目标"]
     assert ws["A1"].font.bold and ws.freeze_panes == "A2" and ws["B2"].value == 98.5
 

@@ -10,8 +10,12 @@ from qcity.core.models import OrgUnit, OrgUnitName, Region
 def test_2012_plan_name_resolves_to_todays_unit(world):
     resolution = naming.resolve_names(["市质监局"], on=datetime.date(2012, 5, 1))["市质监局"]
     assert resolution.status in (naming.EXACT, naming.ALIAS)
-    assert resolution.unit == world.unit("市质监局") and resolution.current == world.unit("市市场监管局")
-    full = naming.resolve_names(["示例市质量技术监督局"], on=datetime.date(2012, 5, 1))["示例市质量技术监督局"]
+    assert resolution.unit == world.unit("市质监局") and resolution.current == world.unit(
+        "市市场监管局"
+    )
+    full = naming.resolve_names(["示例市质量技术监督局"], on=datetime.date(2012, 5, 1))[
+        "示例市质量技术监督局"
+    ]
     assert full.current == world.unit("市市场监管局")
 
 
@@ -31,8 +35,14 @@ def test_near_miss_pair_never_matches(world):
 
 
 def test_fuzzy_match_reports_confidence_and_unknown_is_unresolved(world):
-    res = naming.resolve_names(["示例市住房和城乡建设委员会"], on=datetime.date(2023, 1, 1))["示例市住房和城乡建设委员会"]
-    assert res.status == naming.FUZZY and res.unit == world.unit("市住建局") and 0.8 < res.confidence < 1
+    res = naming.resolve_names(["示例市住房和城乡建设委员会"], on=datetime.date(2023, 1, 1))[
+        "示例市住房和城乡建设委员会"
+    ]
+    assert (
+        res.status == naming.FUZZY
+        and res.unit == world.unit("市住建局")
+        and 0.8 < res.confidence < 1
+    )
     unknown = naming.resolve_names(["市太空探索局"])["市太空探索局"]
     assert unknown.status == naming.UNRESOLVED and unknown.unit is None
 
@@ -44,8 +54,10 @@ def test_level_prefix_scopes_fuzzy_matching(world):
 
 def test_duplicate_unit_refused(world):
     with pytest.raises(ValidationError) as exc:
-        services.create_unit({"name": world.unit("市统计局").name, "kind": "department", "region": world.city},
-                             world.user("office_admin"))
+        services.create_unit(
+            {"name": world.unit("市统计局").name, "kind": "department", "region": world.city},
+            world.user("office_admin"),
+        )
     assert "同名单位" in str(exc.value)
 
 
@@ -61,22 +73,48 @@ def test_cyclic_parent_refused(world):
 
 def test_cyclic_region_refused(world):
     with pytest.raises(ValidationError):
-        services.update_object(world.city, {"parent": world.districts[0]}, world.user("office_admin"))
+        services.update_object(
+            world.city, {"parent": world.districts[0]}, world.user("office_admin")
+        )
 
 
 def test_alias_valid_at_two_units_on_same_date_refused(world):
     admin = world.user("office_admin")
-    services.create_unit_name({"unit": world.unit("市统计局"), "name": "综合统计办", "valid_from": datetime.date(2020, 1, 1)}, admin)
+    services.create_unit_name(
+        {
+            "unit": world.unit("市统计局"),
+            "name": "综合统计办",
+            "valid_from": datetime.date(2020, 1, 1),
+        },
+        admin,
+    )
     with pytest.raises(ValidationError) as exc:
-        services.create_unit_name({"unit": world.unit("市财政局"), "name": "综合统计办", "valid_from": datetime.date(2021, 1, 1)}, admin)
+        services.create_unit_name(
+            {
+                "unit": world.unit("市财政局"),
+                "name": "综合统计办",
+                "valid_from": datetime.date(2021, 1, 1),
+            },
+            admin,
+        )
     assert "同一日期" in str(exc.value)
     # the same name for another unit in an earlier, non-overlapping period is fine
-    services.create_unit_name({"unit": world.unit("市财政局"), "name": "综合统计办", "valid_to": datetime.date(2010, 1, 1)}, admin)
+    services.create_unit_name(
+        {
+            "unit": world.unit("市财政局"),
+            "name": "综合统计办",
+            "valid_to": datetime.date(2010, 1, 1),
+        },
+        admin,
+    )
 
 
 def test_alias_overlap_refused_through_the_page(world, client_for):
     client = client_for("office_admin")
-    response = client.post("/core/orgunitnames/new/", {"unit": world.unit("市财政局").pk, "name": "市统计局", "kind": "alias"})
+    response = client.post(
+        "/core/orgunitnames/new/",
+        {"unit": world.unit("市财政局").pk, "name": "市统计局", "kind": "alias"},
+    )
     assert response.status_code == 200
     assert "同一日期" in response.content.decode()
 
@@ -91,13 +129,19 @@ def test_unknown_region_code_on_import_reported(world, client_for):
     client_for("office_admin").post("/core/orgunits/import/", {"file": upload, "mode": "all"})
     run = ImportRun.objects.get()
     assert run.errors == [{"row": 3, "column": "区划代码", "reason": "未找到“123456”"}]
-    assert not OrgUnit.objects.filter(name__startswith="示例市新单位").exists()  # all-or-nothing wrote nothing
+    assert not OrgUnit.objects.filter(
+        name__startswith="示例市新单位"
+    ).exists()  # all-or-nothing wrote nothing
 
 
 def test_merge_records_successor_and_former_name(world):
     admin = world.user("office_admin")
-    a = services.create_unit({"name": "示例市甲办", "kind": "department", "region": world.city}, admin)
-    b = services.create_unit({"name": "示例市乙局", "kind": "department", "region": world.city}, admin)
+    a = services.create_unit(
+        {"name": "示例市甲办", "kind": "department", "region": world.city}, admin
+    )
+    b = services.create_unit(
+        {"name": "示例市乙局", "kind": "department", "region": world.city}, admin
+    )
     services.merge_units([a], b, datetime.date(2024, 1, 1), admin)
     a.refresh_from_db()
     assert a.successor == b and not a.is_active and a.current() == b
@@ -106,5 +150,8 @@ def test_merge_records_successor_and_former_name(world):
 
 def test_region_code_format_validated(world):
     with pytest.raises(ValidationError):
-        services.create_object(Region, {"code": "12ab", "name": "坏代码", "level": "county", "parent": world.city},
-                               world.user("office_admin"))
+        services.create_object(
+            Region,
+            {"code": "12ab", "name": "坏代码", "level": "county", "parent": world.city},
+            world.user("office_admin"),
+        )

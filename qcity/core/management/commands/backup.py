@@ -20,10 +20,18 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "data.json.gz"
             with gzip.open(data, "wt", encoding="utf-8") as fh:
-                call_command("dumpdata", "--natural-foreign", "--exclude=contenttypes", "--exclude=auth.permission",
-                             "--exclude=sessions", stdout=fh)
+                call_command(
+                    "dumpdata",
+                    "--natural-foreign",
+                    "--exclude=contenttypes",
+                    "--exclude=auth.permission",
+                    "--exclude=sessions",
+                    stdout=fh,
+                )
             manifest = Path(tmp) / "manifest.json"
-            manifest.write_text(json.dumps({"format": 1, "database": settings.DATABASES["default"]["ENGINE"]}))
+            manifest.write_text(
+                json.dumps({"format": 1, "database": settings.DATABASES["default"]["ENGINE"]})
+            )
             with tarfile.open(archive, "w:gz") as tar:
                 tar.add(data, "data.json.gz")
                 tar.add(manifest, "manifest.json")

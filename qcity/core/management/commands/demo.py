@@ -14,6 +14,12 @@ class Command(BaseCommand):
             world = demo.build(size)
         except demo.NotADemoDatabase as exc:
             raise CommandError(str(exc))
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（{size}）：{len(world.units)} 个单位，{len(world.users)} 个用户"))
-        self.stdout.write("登录：http://127.0.0.1:8000/  用户名 admin / scjg / zjj / jb_scjg / inspector1 / auditor")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已就绪（{size}）：{len(world.units)} 个单位，{len(world.users)} 个用户"
+            )
+        )
+        self.stdout.write(
+            "登录：http://127.0.0.1:8000/  用户名 admin / scjg / zjj / jb_scjg / inspector1 / auditor"
+        )
         self.stdout.write(f"演示密码：{demo.DEMO_PASSWORD}")

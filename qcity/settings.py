@@ -24,12 +24,20 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "qcity-development-only-secret-do-not-use-in-production-0123456789"
-SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET if DEBUG or env_bool("QCITY_DEV", False) else "")
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    _DEV_SECRET if DEBUG or env_bool("QCITY_DEV", False) else ""
+)
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set in production (or set DEBUG=1 / QCITY_DEV=1).")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in production (or set DEBUG=1 / QCITY_DEV=1)."
+    )
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -54,11 +62,16 @@ INSTALLED_APPS = [
     "qcity.inspection",
 ]
 # Apps whose package exists: later waves add theirs; a missing package is not an error.
-INSTALLED_APPS = [a for a in INSTALLED_APPS if not a.startswith("qcity.") or (BASE_DIR / a.split(".")[1] / "apps.py").exists()]
+INSTALLED_APPS = [
+    a
+    for a in INSTALLED_APPS
+    if not a.startswith("qcity.") or (BASE_DIR / a.split(".")[1] / "apps.py").exists()
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "qcity.core.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,7 +110,8 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'qcity.sqlite3'}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+        default=f"sqlite:///{VAR_DIR / 'qcity.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -112,7 +126,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "qcity.core.security.CharacterClassValidator"},
@@ -176,12 +193,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"qcity": {"handlers": ["console"], "level": os.environ.get("QCITY_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "qcity": {"handlers": ["console"], "level": os.environ.get("QCITY_LOG_LEVEL", "INFO")}
+    },
 }
 
 if not DEBUG:

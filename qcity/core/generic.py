@@ -143,6 +143,12 @@ class SearchFilterSet(django_filters.FilterSet):
                 f.queryset = queryset.for_user(user)
         for field in self.form.fields.values():
             field.required = False
+            if isinstance(field.widget, forms.NullBooleanSelect):
+                field.widget = forms.Select(
+                    choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]
+                )
+            elif getattr(field, "empty_label", None) == "---------":
+                field.empty_label = _("全部")
         style_form(self.form)
 
 

@@ -9,6 +9,18 @@ from django.urls import reverse
 from . import audit
 
 
+class ChineseByDefaultMiddleware:
+    """The UI is Chinese unless the user picked another language (the language cookie):
+    a browser's English Accept-Language header does not switch a bureau's system to English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     for a in INSTALLED_APPS
     if not a.startswith("qcity.") or (BASE_DIR / a.split(".")[1] / "apps.py").exists()
 ]
+if os.environ.get("QCITY_ONLY_APPS"):  # development: work on some apps while others are mid-change
+    _only = {"core", *os.environ["QCITY_ONLY_APPS"].split(",")}
+    INSTALLED_APPS = [
+        a for a in INSTALLED_APPS if not a.startswith("qcity.") or a.split(".")[1] in _only
+    ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ChangeAction, DayKind, ImportMode, JobStatus, RegionLevel, Role, UnitKind
-from .scopes import Scope, ScopedManager
+from .scopes import Scope, ScopedManager, ScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -227,6 +228,10 @@ class NearMissPair(TimeStampedModel):
 
 
 # ---------------------------------------------------------------- users and roles
+class UserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
@@ -234,6 +239,9 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = UserManager()
+    scope = Scope.office()
 
     class Meta:
         verbose_name = _("用户")
@@ -276,6 +284,9 @@ class RoleAssignment(TimeStampedModel):
         OrgUnit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE
     )
     is_liaison = models.BooleanField(_("联络员"), default=False)
+
+    objects = ScopedManager()
+    scope = Scope.office()
 
     class Meta:
         verbose_name = _("角色分配")

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Holiday, OrgUnit, OrgUnitName, Region
+from .models import Holiday, OrgUnit, OrgUnitName, Region, RoleAssignment, User
 from .registry import Column, register
 
 BASIC = _("基础数据")
@@ -81,4 +81,35 @@ register(
         Column(_("名称"), "name"),
     ],
     import_key=["date"],
+)
+
+SYSTEM = _("系统设置")
+register(
+    User,
+    fields=["username", "display_name", "phone", "email", "is_active"],
+    list_display=["username", "display_name", "phone", "is_active", "last_login"],
+    filter_fields=["is_active"],
+    search_fields=["username", "display_name"],
+    menu_group=SYSTEM,
+    create=services.create_user,
+    masked={"phone": "phone"},
+    detail_template="core/user_detail.html",
+    can_delete=False,
+)
+register(
+    RoleAssignment,
+    fields=["user", "role", "unit", "is_liaison"],
+    list_display=["user", "role", "unit", "is_liaison"],
+    filter_fields=["role", "is_liaison"],
+    search_fields=["user__username", "user__display_name", "unit__name"],
+    menu_group=SYSTEM,
+    select_related=["user", "unit"],
+    import_columns=[
+        Column(_("用户名"), "user", required=True, lookup="username"),
+        Column(
+            _("角色"), "role", required=True, help=_("office_admin/unit_staff/inspector/auditor")
+        ),
+        Column(_("单位名称"), "unit", lookup="name"),
+    ],
+    import_key=["user", "role", "unit"],
 )

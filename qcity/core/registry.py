@@ -45,6 +45,7 @@ class Registration:
     void: Callable | None = None  # (obj, reason, user) -> obj
     delete: Callable | None = None  # (obj, user) -> None
     can_create: bool = True
+    can_delete: bool = True  # False: records are deactivated, never deleted (e.g. user accounts)
     import_columns: list[Column] = field(default_factory=list)
     import_key: list[str] = field(default_factory=list)  # natural key making re-runs idempotent
     masked: dict[str, str] = field(default_factory=dict)  # field -> mask kind (security.MASKERS)
@@ -78,7 +79,7 @@ class Registration:
         voidable = any(f.name == "is_void" for f in meta.get_fields())
         if self.void is None and voidable:
             self.void = lambda obj, reason, user: services.void_object(obj, reason, user)
-        if self.delete is None and not voidable:
+        if self.delete is None and not voidable and self.can_delete:
             self.delete = lambda obj, user: services.delete_object(obj, user)
 
     @property

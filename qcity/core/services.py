@@ -204,3 +204,47 @@ def assign_role(user_obj, role: str, unit=None, is_liaison: bool = False, actor=
     for cache in ("_roles_cache", "_unit_ids_cache", "_region_ids_cache"):
         user_obj.__dict__.pop(cache, None)
     return assignment
+
+
+def create_user(data: dict, user=None):
+    """A new account starts without a usable password; the office issues a temporary one
+    (``reset_password``) that must be changed at first login."""
+    from .models import User
+
+    with transaction.atomic():
+        if User.objects.filter(username=data.get("username")).exists():
+            raise ValidationError({"username": _("该用户名已被使用")})
+        account = User(**data, must_change_password=True)
+        account.set_unusable_password()
+        account.full_clean()
+        account.save()
+        ensure_in_scope(account, user)
+        audit.record(
+            account,
+            ChangeAction.CREATE,
+            after={k: v for k, v in audit.snapshot(account).items() if k != "password"},
+            actor=user,
+        )
+    return account
+
+
+def reset_password(account, user=None) -> str:
+    """Issue a temporary password (shown once), unlock the account, force a change at next login."""
+    import secrets
+
+    temporary = "Qc#" + secrets.token_urlsafe(9)
+    with transaction.atomic():
+        account.set_password(temporary)
+        account.must_change_password = True
+        account.failed_logins, account.locked_until = 0, None
+        account.save(
+            update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
+        )
+        audit.record(
+            account,
+            ChangeAction.UPDATE,
+            after={"password": "reset"},
+            note=_("重置密码并解锁"),
+            actor=user,
+        )
+    return temporary

@@ -17,6 +17,9 @@ urlpatterns = [
     path("core/rules/", views.rule_list, name="rule_list"),
     path("core/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("public/", views.public_home, name="public_home"),
+    path(
+        "core/users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"
+    ),
 ]
 urlpatterns += [
     path(f"core/{p.pattern}", p.callback, name=p.name) for p in views.registry_urls("core")

@@ -482,6 +482,23 @@ def rule_edit(request, pk):
     )
 
 
+@login_required
+@require_POST
+def user_reset_password(request, pk):
+    from .registry import get
+    from .services import reset_password
+
+    account = get_scoped_object(get(User), request.user, pk, CHANGE)
+    temporary = reset_password(account, request.user)
+    messages.warning(
+        request,
+        _(
+            "已为 {user} 生成临时密码：{password}（只显示这一次，请当面或通过安全渠道告知本人；首次登录须修改）"
+        ).format(user=account.username, password=temporary),
+    )
+    return redirect("core:user_detail", pk=account.pk)
+
+
 def public_home(request):
     from . import public
 

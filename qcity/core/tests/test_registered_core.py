@@ -1,6 +1,6 @@
 import datetime
 
-from qcity.core.models import Holiday, OrgUnit, OrgUnitName, Region
+from qcity.core.models import Holiday, OrgUnit, OrgUnitName, Region, RoleAssignment, User
 from qcity.core.services import create_object
 from qcity.core.testing import RegisteredModelTests
 
@@ -74,3 +74,61 @@ class TestHoliday(RegisteredModelTests):
 
     def form_data(self, world):
         return {"date": "2031-10-01", "kind": "holiday", "name": "国庆节"}
+
+
+class TestUser(RegisteredModelTests):
+    model = User
+    owner = "office_admin"
+
+    def make(self, world):
+        from qcity.core.services import create_user
+
+        return create_user(
+            {"username": "new.clerk", "display_name": "新同事", "phone": "13700001111"}
+        )
+
+    def form_data(self, world):
+        return {"username": "another.clerk", "display_name": "另一位", "is_active": "on"}
+
+
+class TestRoleAssignment(RegisteredModelTests):
+    model = RoleAssignment
+    owner = "office_admin"
+
+    def make(self, world):
+        return create_object(
+            RoleAssignment,
+            {"user": world.user("auditor"), "role": "unit_staff", "unit": world.unit("市统计局")},
+        )
+
+    def form_data(self, world):
+        return {
+            "user": world.user("auditor").pk,
+            "role": "unit_staff",
+            "unit": world.unit("市财政局").pk,
+        }
+
+
+def test_office_resets_a_password_and_the_user_must_change_it(world, client_for):
+    from django.test import Client
+
+    from qcity.core.services import create_user
+
+    account = create_user(
+        {"username": "clerk2", "display_name": "办事员"}, world.user("office_admin")
+    )
+    response = client_for("office_admin").post(
+        f"/core/users/{account.pk}/reset-password/", follow=True
+    )
+    text = response.content.decode()
+    temporary = text.split("临时密码：")[1].split("（")[0]
+    client = Client()
+    assert (
+        client.post("/accounts/login/", {"username": "clerk2", "password": temporary}).status_code
+        == 302
+    )
+    assert client.get("/").headers["Location"].endswith("/accounts/password/")
+    assert (
+        client_for("market_staff").post(f"/core/users/{account.pk}/reset-password/").status_code
+        == 404
+    )

@@ -11,7 +11,7 @@ def navigation(request):
     from .notify import todos_for
 
     return {
-        "nav_groups": registry.menu(),
+        "nav_groups": registry.menu(user),
         "nav_todo_count": todos_for(user).count(),
         "nav_unread": Message.objects.filter(recipient=user, read_at=None).count(),
         "upload_limit_mb": settings.QCITY_MAX_UPLOAD_MB,

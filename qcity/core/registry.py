@@ -124,9 +124,13 @@ def for_app(app_label: str) -> list[Registration]:
     return [r for r in REGISTRY.values() if r.app_label == app_label]
 
 
-def menu() -> list[tuple[str, list[Registration]]]:
+def menu(user=None) -> list[tuple[str, list[Registration]]]:
+    """Menu groups with the registrations the user can see (office records only for the office)."""
     groups: dict[str, list[Registration]] = {}
+    office = user is None or user.is_office_admin or user.is_auditor
     for registration in REGISTRY.values():
+        if getattr(registration.model, "scope", None) and registration.model.scope.kind == "office" and not office:
+            continue
         if registration.menu_group:
             groups.setdefault(str(registration.menu_group), []).append(registration)
     return list(groups.items())

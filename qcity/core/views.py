@@ -392,6 +392,7 @@ def home(request):
         "overdue_count": todos.filter(due__lt=timezone.localdate()).count(),
         "unread": Message.objects.filter(recipient=request.user, read_at=None).count(),
         "panels": [p for p in panels if p],
+        "assignments": request.user.role_assignments.select_related("unit"),
     }
     return render(request, "core/home.html", context)
 

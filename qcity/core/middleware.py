@@ -9,6 +9,22 @@ from django.urls import reverse
 from . import audit
 
 
+def password_expired(user) -> bool:
+    """Passwords older than the rule-table limit must be changed (等保: periodic change)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from . import rulebook
+
+    if user.password_changed_at is None:
+        return False
+    max_age = rulebook.value("core.password.max_age_days")
+    return bool(max_age) and timezone.now() - user.password_changed_at > datetime.timedelta(
+        days=max_age
+    )
+
+
 class ChineseByDefaultMiddleware:
     """The UI is Chinese unless the user picked another language (the language cookie):
     a browser's English Accept-Language header does not switch a bureau's system to English."""
@@ -48,8 +64,8 @@ class ForcePasswordChangeMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and user.must_change_password
             and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and (user.must_change_password or password_expired(user))
         ):
             return redirect(reverse("core:password_change"))
         return self.get_response(request)

@@ -129,7 +129,11 @@ def menu(user=None) -> list[tuple[str, list[Registration]]]:
     groups: dict[str, list[Registration]] = {}
     office = user is None or user.is_office_admin or user.is_auditor
     for registration in REGISTRY.values():
-        if getattr(registration.model, "scope", None) and registration.model.scope.kind == "office" and not office:
+        if (
+            getattr(registration.model, "scope", None)
+            and registration.model.scope.kind == "office"
+            and not office
+        ):
             continue
         if registration.menu_group:
             groups.setdefault(str(registration.menu_group), []).append(registration)

@@ -2,7 +2,14 @@
 
 import pytest
 
-PAGES = ["/", "/core/orgunits/", "/core/orgunitnames/", "/core/regions/", "/core/roleassignments/", "/api/core/orgunits/"]
+PAGES = [
+    "/",
+    "/core/orgunits/",
+    "/core/orgunitnames/",
+    "/core/regions/",
+    "/core/roleassignments/",
+    "/api/core/orgunits/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)

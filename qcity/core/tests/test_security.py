@@ -113,3 +113,24 @@ def test_oversized_upload_refused_before_reading(world, client_for):
     assert response.status_code == 400
     assert "超过上限 1 MB" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_expired_password_must_be_changed(world, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    user = world.user("construction_staff")
+    User.objects.filter(pk=user.pk).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=200)
+    )
+    response = client_for("construction_staff").get("/")
+    assert response.status_code == 302 and response["Location"].endswith("/accounts/password/")
+
+
+def test_api_docs_load_no_assets_from_the_internet(world, client_for):
+    import re
+
+    page = client_for("auditor").get("/api/docs/").content.decode()
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', page) == []
+    assert "swagger-ui" in page

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qcity.core.models import AuditedModel, OrgUnit, Region, VoidableModel
-from qcity.core.scopes import Scope
+from qcity.core.scopes import Scope, ScopedManager
 
 from .choices import (
     Direction,
@@ -94,6 +94,9 @@ class Section(models.Model):
     end = models.PositiveIntegerField(default=0)
     order = models.PositiveIntegerField(default=0)
 
+    objects = ScopedManager()
+    scope = Scope.reference()
+
     class Meta:
         ordering = ["plan", "order"]
         verbose_name = _("章节")
@@ -157,6 +160,9 @@ class Responsibility(models.Model):
     )
     duty = models.TextField(_("分工内容"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager()
+    scope = Scope.involving("task__lead_unit", "unit")
 
     class Meta:
         ordering = ["task", "order"]

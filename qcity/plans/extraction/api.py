@@ -10,9 +10,12 @@ from .facts import extract_facts
 from .model import Extraction, Facts, Table, Task
 from .structure import build_sections
 from .targets import extract_targets, targets_from_tables
-from .tasks import select_tasks, tasks_from_table
+from .tasks import _header_map, select_tasks, tasks_from_table
 
 _DUMMY_FACTS = Facts()
+ANNEX_REF_RE = re.compile(
+    r"(?:见|详见|参见|按照|列入|附后|如)\s*(?:附件|附表|下表|分工表|任务分工表|任务清单)|分工表|附件\s*\d*\s*[(（]?任务"
+)
 
 
 def _grams(s: str) -> set[str]:
@@ -30,6 +33,11 @@ def similarity(a: str, b: str) -> float:
 def _merge_table_tasks(text_tasks: list[Task], table_tasks: list[Task]) -> list[Task]:
     if not table_tasks:
         return text_tasks
+    if not text_tasks:
+        return table_tasks
+    # a heading whose body only points to the annex table ("具体分工见附件") is not a task
+    # of its own when that table provides the tasks
+    text_tasks = [t for t in text_tasks if t.units or not ANNEX_REF_RE.search(t.body)]
     if not text_tasks:
         return table_tasks
     out = list(text_tasks)
@@ -56,6 +64,38 @@ def _merge_table_tasks(text_tasks: list[Task], table_tasks: list[Task]) -> list[
     return out
 
 
+_CELL_SPLIT_RE = re.compile(r"\t+\s*| {2,}")
+
+
+def text_tables(text: str) -> list[Table]:
+    """Tables typed as plain text: runs of lines whose cells are separated by tabs or runs of
+    spaces, kept where the header is a 分工表 or an indicator table."""
+    out: list[Table] = []
+    block: list[tuple[int, int, list[str]]] = []
+
+    def flush() -> None:
+        if len(block) >= 2:
+            tb = Table(rows=[r for _, _, r in block], start=block[0][0], end=block[-1][1])
+            rows = tb.rows[:3]
+            if any(_header_map(r) for r in rows) or _is_indicator_table(tb):
+                out.append(tb)
+        block.clear()
+
+    pos = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        cells = [c for c in _CELL_SPLIT_RE.split(s) if c] if ("\t" in s or "  " in s) else []
+        if len(cells) >= 3 and len(s) < 300:
+            if block and len(cells) != len(block[0][2]):
+                flush()
+            block.append((pos, pos + len(line), cells))
+        elif s or block:
+            flush()
+        pos += len(line) + 1
+    flush()
+    return out
+
+
 def _is_indicator_table(tb: Table) -> bool:
     return bool(targets_from_tables([tb], _DUMMY_FACTS))
 
@@ -66,6 +106,8 @@ def extract_text(
     """Extract facts, tasks and targets from plain text (tables already rendered as lines)."""
     cleaned = normalize(text)
     t = cleaned.text
+    if not tables:
+        tables = text_tables(t)
     sections = build_sections(t)
     first_l1 = next((s.start for s in sections if s.parent is None), None)
     facts = extract_facts(t, first_l1, raw=cleaned.raw)
@@ -100,6 +142,8 @@ def extract_text(
         targets=targets,
         tables=list(tables or []),
     )
+    if cleaned.display is not None:
+        ex.display = cleaned.display
     if cleaned.offsets is not None:
         ex.offsets = cleaned.offsets
         ex.warnings.append(

@@ -90,8 +90,19 @@ def to_simplified(text: str) -> str:
 
 # --- pinyin glosses 質(zhì)量 -----------------------------------------------------------
 _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PY = "[a-z" + _TONE + "]"
 _PINYIN_RE = re.compile(
-    r"(?<=[\u4e00-\u9fff])\((?=[a-z" + _TONE + r"]*[" + _TONE + r"])[a-z" + _TONE + r"]{1,7}\)"
+    # 質(zhì), 品质(pǐn zhì): lowercase latin with at least one tone mark, syllables
+    # separated by single spaces, in brackets right after a Han character
+    r"(?<=[\u4e00-\u9fff])\((?=[a-z "
+    + _TONE
+    + r"]*["
+    + _TONE
+    + r"])"
+    + _PY
+    + r"{1,7}(?: "
+    + _PY
+    + r"{1,7}){0,5}\)"
     r"|(?<=[\u4e00-\u9fff])\((?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouv]{1,3}(?:ng|n|r)?[1-5]?\)"
 )
 
@@ -102,6 +113,9 @@ class Cleaned:
     raw: str = ""  # folded and simplified, before page furniture was blanked
     # offsets[i] is the index in the original text of cleaned char i (None: identity)
     offsets: list[int] | None = field(default=None, repr=False)
+    # the text as written (traditional characters kept), aligned char for char with
+    # ``raw``; None when no character was converted
+    display: str | None = field(default=None, repr=False)
 
     def to_original(self, i: int) -> int:
         if self.offsets is None:
@@ -182,10 +196,11 @@ def blank_furniture(text: str) -> str:
             len(s) >= 40
             or _SENTENCE_END.search(s)
             or re.match(
-                r"^(?:第[一二三四五六七八九十]+[章节]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])",
+                r"^(?:第[一二三四五六七八九十]+[章节]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、]|[①-⑳])",
                 s,
             )
             or " | " in s
+            or "\t" in out[i]
             or re.search(r"单位|负责|牵头|配合|\d{4}年\d{1,2}月\d{1,2}日|[)）]$", s)
             or re.fullmatch(
                 r"[\u4e00-\u9fff]{2,20}(?:政府|委员会|办公室|办公厅|局|厅|委|部|小组|中心)(?:\s*[(（]代章[)）])?",
@@ -197,6 +212,40 @@ def blank_furniture(text: str) -> str:
     return "\n".join(out)
 
 
+# --- lines broken before a number (达到\n60%) ----------------------------------------------
+_BROKEN_NUM_RE = re.compile(
+    r"\n[ \t]*(?=\d+(?:\.\d+)?\s*(?:%|‰|(?:万|亿|千)?(?:个|家|项|件|人|名|批|次|条|所|处|座|亩|吨|元|倍|分|张|场|期)))"
+)
+_NO_JOIN_END = re.compile(r"(?:[。！？!?；;：:)）」』】]|\|\s*\S{0,20})\s*$")
+
+
+def join_broken_lines(text: str) -> tuple[str, list[int] | None]:
+    """Join a line that starts with a number and its unit (``60%，…``) to the line before
+    when that line does not end a sentence: a hard wrap, not a new paragraph."""
+    if "\n" not in text:
+        return text, None
+    pieces, offsets, last = [], [], 0
+    for m in _BROKEN_NUM_RE.finditer(text):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        prev = text[ls : m.start()]
+        if (
+            len(re.findall(r"[\u4e00-\u9fff]", prev)) < 4
+            or _NO_JOIN_END.search(prev)
+            or " | " in prev
+        ):
+            continue
+        if not re.search(r"[\u4e00-\u9fff，,、]\s*$", prev):
+            continue
+        pieces.append(text[last : m.start()])
+        offsets.extend(range(last, m.start()))
+        last = m.end()
+    if not pieces:
+        return text, None
+    pieces.append(text[last:])
+    offsets.extend(range(last, len(text)))
+    return "".join(pieces), offsets
+
+
 def normalize(raw: str) -> Cleaned:
     """Full cleaning chain used by the extractor."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
@@ -205,9 +254,14 @@ def normalize(raw: str) -> Cleaned:
     if len(text) != len(raw):
         offsets = [i for i, ch in enumerate(raw) if not (ch == "\r" and raw[i + 1 : i + 2] == "\n")]
     text = fold_width(text)
-    text = to_simplified(text)
-    text2, poff = remove_pinyin(text)
-    if poff is not None:
-        offsets = [offsets[i] for i in poff] if offsets is not None else poff
-        text = text2
-    return Cleaned(blank_furniture(text), raw=text, offsets=offsets)
+    simplified = to_simplified(text)
+    display = text if simplified != text else None
+    text = simplified
+    for step in (remove_pinyin, join_broken_lines):
+        text2, poff = step(text)
+        if poff is not None:
+            offsets = [offsets[i] for i in poff] if offsets is not None else poff
+            if display is not None:
+                display = "".join(display[i] for i in poff)
+            text = text2
+    return Cleaned(blank_furniture(text), raw=text, offsets=offsets, display=display)

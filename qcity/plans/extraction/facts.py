@@ -166,9 +166,12 @@ def extract_facts(text: str, first_heading: int | None, raw: str | None = None) 
                 f.period = [a, b]
     years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", f.title)]
     dates = [d for d in (f.signed_date, f.posted_date) if d]
-    f.doc_year = int(min(dates)[:4]) if dates else (years[0] if years else None)
-    if f.doc_year is None and f.period:
-        f.doc_year = f.period[0]
+    if dates:
+        f.doc_year = int(min(dates)[:4])
+    elif f.period and PERIOD_RE.search(f.title):
+        f.doc_year = f.period[0]  # 三年行动方案(2024—2026年): written at the period's start
+    else:
+        f.doc_year = years[0] if years else (f.period[0] if f.period else None)
     if f.kind == "工作要点" or (
         years
         and re.search(r"(?:19|20)\d{2}年(?:度)?[\u4e00-\u9fff]*(?:要点|计划|方案)", f.title)

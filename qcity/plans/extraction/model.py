@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 
@@ -130,6 +131,37 @@ class Extraction:
     warnings: list[str] = field(default_factory=list)
     # offsets[i]: index in the original input of char i of ``text`` (None: the same index)
     offsets: list[int] | None = field(default=None, repr=False)
+    # the text as written (traditional characters), aligned char for char with ``text``;
+    # None when the input needed no conversion
+    display: str | None = field(default=None, repr=False)
+    _charmap: dict | None = field(default=None, repr=False)
+
+    def written(self, s: str, near: int | None = None) -> str:
+        """``s`` (a string of the simplified analysis text) as the document writes it."""
+        if self.display is None or not s:
+            return s
+        text = self.text
+        hits = []
+        if near is not None:
+            lo = max(0, near - 400)
+            i = text.find(s, lo, near + 400 + len(s))
+            while i >= 0:
+                hits.append(i)
+                i = text.find(s, i + 1, near + 400 + len(s))
+        if not hits:
+            i = text.find(s)
+            if i >= 0:
+                hits.append(i)
+        if hits:
+            i = min(hits, key=lambda h: abs(h - (near or 0)))
+            return self.display[i : i + len(s)]
+        if self._charmap is None:  # per document: simplified char → its most common written form
+            cnt: dict[str, Counter] = {}
+            for a, b in zip(text, self.display, strict=False):
+                if a != b or a in cnt:
+                    cnt.setdefault(a, Counter())[b] += 1
+            self._charmap = {a: c.most_common(1)[0][0] for a, c in cnt.items()}
+        return "".join(self._charmap.get(ch, ch) for ch in s)
 
     def source_span(self, span) -> list[int]:
         """Map a span of the cleaned text back to the original input text."""
@@ -174,6 +206,13 @@ class Extraction:
         for t in self.targets:
             d = t.to_json()
             d["source_span"] = self.source_span(t.span)
+            if self.display is not None:
+                d["indicator_simplified"] = t.indicator
+                d["indicator"] = self.written(t.indicator, t.span[0])
+                # the unit stays in its normalised (simplified) form, as SCHEMA folds it
+                d["unit_written"] = self.written(t.unit, t.span[1])
+                d["text_simplified"] = t.text
+                d["text"] = self.written(t.text, t.span[0])
             targets.append(d)
         tasks = []
         for t in self.tasks:
@@ -181,14 +220,28 @@ class Extraction:
             # tell the items apart; elsewhere the structural path is in "path".
             d = t.to_json(with_parent=repeated)
             d["source_span"] = self.source_span(t.span)
+            if self.display is not None:
+                near = t.span[0] if t.source == "text" else None
+                d["title_simplified"] = t.title
+                d["title"] = self.written(t.title, near)
+                d["units_simplified"] = list(t.units)
+                for key in ("units", "lead_units", "co_units"):
+                    d[key] = [self.written(u, near) for u in getattr(t, key)]
+                d["body"] = self.written(t.body, near)
             tasks.append(d)
+        facts = self.facts.to_json()
+        title = self.facts.title
+        if self.display is not None:
+            facts["title_simplified"] = title
+            title = self.written(title, 0)
+            facts["title"] = title
         return {
             "doc": self.doc,
-            "title": self.facts.title,
-            "region": self.facts.region,
+            "title": title,
+            "region": self.written(self.facts.region, 0),
             "targets": targets,
             "tasks": tasks,
-            "facts": self.facts.to_json(),
+            "facts": facts,
             "sections": [s.to_json() for s in self.sections],
             "paragraphs": self.paragraphs(),
             "warnings": list(self.warnings),

@@ -23,7 +23,7 @@ UNIT_TOKENS = (
 UNIT_RE = re.compile(
     r"\s*(?P<unit>%|‰|(?:万|亿|千|百)?(?:"
     + UNIT_TOKENS
-    + r")(?:[(（]次[)）]|(?<=[件家人])(?:个|次))?|万|亿)"
+    + r")(?:[(（]次[)）]|(?<=[件家人])(?:个|次))?(?:/(?:十万|万|千|百)?(?:人口|人|户|家|年|平方公里))?|万|亿)"
 )
 MENTION_RE = re.compile(
     r"(?P<a>" + NUM + r")(?:\s*(?P<sep>[-—–~～至到]{1,2})\s*(?P<b>" + NUM + r"))?"
@@ -39,7 +39,7 @@ CN_SINGLE_RE = re.compile(
 CN_TAIL_RE = re.compile(
     r"(?<=[\u4e00-\u9fff”\"])(?<![第十百千万一二三四五六七八九两])(?P<a>[两二三四五六七八九十]{1,3})\s*(?P<unit>个|家|项|所|处|座|条|批)(?:以上)?(?=[，,。；;]|$)"
 )
-DOUBLE_RE = re.compile(r"翻(?:一)?番|翻两番|增长一倍|翻一倍")
+DOUBLE_RE = re.compile(r"翻(?:一)?番|翻两番|(?:增长|增加|提高)一倍|翻一倍")
 
 SEP_CHARS = "，,；;：:。！？!?|"
 PAST_RE = re.compile(
@@ -53,8 +53,10 @@ LEVEL_IND_RE = re.compile(
     r"率|比例|比重|指数|满意度|占比|覆盖面|人均|每万|每百|每千|每十万|千名|万人|强度|密度|水平|得分|评分|系数"
 )
 CUM_RE = re.compile(r"累计|总量|总数|总计|保有|拥有|总规模|规模达")
+FLOW_UNITS = ("批次", "期", "场次", "张", "万张")
+FLOW_VERB_RE = r"(?:推出|攻克|出具|抽查|抽检|举办|培训|培育|认证|评选|开展)"
 NEW_RE = re.compile(
-    r"新增|新建|新培育|新评定|新认定|新获|新开工|新创建|新设立|新引进|新发展|年内|每年|新入选|新纳入|新招"
+    r"新增|新认证|新推出|新发布|新建|新培育|新评定|新认定|新获|新开工|新创建|新设立|新引进|新发展|年内|每年|新入选|新纳入|新招"
 )
 CREATE_RE = re.compile(
     r"建设|建成|培育|创建|争创|打造|组织|完成|实施|开展|举办|评选|帮助|联系|收集|改造|引进|认定|招聘|培训|"
@@ -87,6 +89,15 @@ GOAL_YEAR_RE = re.compile(
 FIVE_YEAR_RE = re.compile(r"[“\"]?十(?P<n>[一二三四五])五[”\"]?(?:期间|末|时期|时)")
 FIVE_YEAR_END = {"一": 2010, "二": 2015, "三": 2020, "四": 2025, "五": 2030}
 CURRENT_YEAR_RE = re.compile(r"年内|全年|当年|今年|本年度")
+
+
+SELF_VERB_RE = re.compile(
+    r"(?:确定|提出|明确|列出|部署|梳理|分为|分成|包括|包含|涵盖|归纳为|概括为|聚焦)\s*(?:了|出)?\s*$"
+)
+SELF_NOUN_RE = re.compile(
+    r"(?:个|项|条|大|方面)?\s*(?:重点|主要|具体|工作|政策|专项)?"
+    r"(?:任务|措施|举措|阶段|方面|部分|板块|步骤|条款|意见|要点|行动|工程|内容|领域|环节)"
+)
 
 
 @dataclass
@@ -436,7 +447,8 @@ def _kind(
 ) -> str:
     if CHANGE_RE.search(clause_pre) or unit in ("倍", "个百分点", "百分点"):
         return "change"
-    if unit in ("%", "‰") or LEVEL_IND_RE.search(indicator) or op in ("<=", "<", "~"):
+    # 约/左右 qualify the value only (op "~"), not what is counted
+    if unit in ("%", "‰") or "/" in unit or LEVEL_IND_RE.search(indicator) or op in ("<=", "<"):
         return "level"
     if CUM_RE.search(clause_pre):
         return "cumulative"
@@ -447,6 +459,8 @@ def _kind(
     bare = _strip_indicator(clause_pre)
     if re.match(r"^.{0,6}?(?:" + CREATE_RE.pattern + r")", bare) or CREATE_END_RE.search(bare):
         return "new"
+    if unit in FLOW_UNITS or re.search(FLOW_VERB_RE, bare):
+        return "new"  # batches sampled, certificates issued, sessions held: a yearly flow
     if prev_kind in ("level", "change") and unit not in ("%", "‰", ""):
         prev_kind = None  # a count does not inherit a rate's kind
     if prev_kind and (
@@ -499,12 +513,15 @@ def extract_targets(
         prev_end_in_sentence = -1
         prev_sentence = None
         prev_kind = None
+        prev_ind = ""
+        prev_unit = None
         consumed: dict[int, str] = {}
         for k, mt in enumerate(mentions):
             s_start, s_end = _sentence_bounds(line, mt.start)
             if prev_sentence != s_start:
                 prev_end_in_sentence = -1
                 prev_kind = None
+                prev_ind, prev_unit = "", None
                 prev_sentence = s_start
             c_start = max(_clause_start(line, mt.start), prev_end_in_sentence, s_start, head_end)
             # skip the op word right after the previous mention (以上/左右)
@@ -534,6 +551,9 @@ def extract_targets(
             if PAST_RE.search(cpre_full) and not FUTURE_RE.search(clause_full):
                 prev_end_in_sentence = mt.end
                 continue
+            if SELF_VERB_RE.search(raw_pre) and SELF_NOUN_RE.match(post):
+                prev_end_in_sentence = mt.end
+                continue  # the document describing itself: 确定12项重点任务, 分为三个阶段
             op = _op(line, mt)
             if re.search(r"奖励|补助|资助|补贴|奖补|给予", clause_full) and "元" in mt.unit:
                 prev_end_in_sentence = mt.end
@@ -585,7 +605,21 @@ def extract_targets(
             ind = re.sub(
                 r"^(?:新增|累计|共计|总计)(?=[\u4e00-\u9fff“\"]{2})", "", ind.strip(" ,，、:：")
             ).strip(" ,，、:：")
-            if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", ind)) < 2:
+            kind_pre = raw_pre
+            if _han_len(ind) < 2:
+                name = _colon_name(line, c_start, head_end)
+                if name:  # a goal list "指标：突破12万件"
+                    ind, kind_pre = name, name + "," + raw_pre
+                elif prev_ind and (base or re.match(r"\s*(?:比|较|同比|年均)", raw_pre)):
+                    ind = prev_ind  # a second goal for the same quantity: …60家，比2023年翻一番
+            elif (
+                prev_ind
+                and _han_len(ind) <= 4
+                and re.match(r"\s*[、,，和及]", raw_pre)
+                and mt.unit == prev_unit
+            ):
+                ind = _carry_head_noun(ind, prev_ind)
+            if _han_len(ind) < 2:
                 prev_end_in_sentence = mt.end
                 continue
             # year: sentence → paragraph → section → default
@@ -599,7 +633,7 @@ def extract_targets(
             if facts.doc_year and year and year < facts.doc_year:
                 prev_end_in_sentence = mt.end
                 continue  # a report on the past, not a goal
-            kind = _kind(raw_pre, sentence_pre, ind, mt.unit, prev_kind, annual, op)
+            kind = _kind(kind_pre, sentence_pre, ind, mt.unit, prev_kind, annual, op)
             direction = (
                 "down"
                 if (re.search(r"减少|下降|降低|压减|压缩|控制|降至", raw_pre) or op in ("<=", "<"))
@@ -624,6 +658,7 @@ def extract_targets(
                 )
             prev_end_in_sentence = mt.end
             prev_kind = kind
+            prev_ind, prev_unit = ind, mt.unit
     if task_spans:
         starts = [s for s, _, _ in task_spans]
         for t in targets:
@@ -631,6 +666,37 @@ def extract_targets(
             if i >= 0 and task_spans[i][0] <= t.span[1] < task_spans[i][1]:
                 t.task = task_spans[i][2]
     return targets
+
+
+def _han_len(s: str) -> int:
+    return len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", s))
+
+
+_COLON_NAME_BAD = re.compile(r"(?:如下|目标|要求|包括|任务|指标|原则|思路|是|为|有)$")
+
+
+def _colon_name(line: str, c_start: int, head_end: int) -> str:
+    """'有效注册商标总量：突破12万件': the name before the colon of a goal list item."""
+    j = c_start - 1
+    while j >= head_end and line[j] == " ":
+        j -= 1
+    if j < head_end or line[j] not in ":：":
+        return ""
+    name = _strip_indicator(line[max(head_end, _clause_start(line, j)) : j])
+    if not (2 <= _han_len(name) <= 30) or _COLON_NAME_BAD.search(name):
+        return ""
+    return name
+
+
+def _carry_head_noun(ind: str, prev: str) -> str:
+    """'国家级X项目12个、省级30个': the elliptic '省级' takes the head noun of the item before."""
+    p = prev.rfind(ind[-1])
+    if p < 0 or p + 2 >= len(prev) or ind in prev:
+        return ind
+    rest = prev[p + 1 :]
+    if rest.startswith(("以上", "以下")) and len(rest) > 4:
+        rest = rest[2:]  # 省级以上X、市级N个: the qualifier belongs to the first item
+    return ind + rest
 
 
 def _find_year(years: list[tuple[int, int]], i: int, s_start: int) -> int | None:

@@ -22,7 +22,11 @@ FILES = {
 def main() -> int:
     missing = [src for src in FILES if not (MODULES / src).exists()]
     if missing:
-        print("missing front-end files (run npm ci in frontend/):", ", ".join(missing), file=sys.stderr)
+        print(
+            "missing front-end files (run npm ci in frontend/):",
+            ", ".join(missing),
+            file=sys.stderr,
+        )
         return 1
     for src, dst in FILES.items():
         target = TARGET / dst

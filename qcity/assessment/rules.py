@@ -164,3 +164,17 @@ _BY_KEY = {r.key: r for r in RULES}
 def default(key: str):
     """The declared default of a rule (numbers as Decimal, text as str)."""
     return _BY_KEY[key].value
+
+
+RULES += [
+    RuleSpec(
+        key="assessment.appeal_window_days",
+        name="考核结果公示及申诉期",
+        value=5,
+        kind=ValueKind.WORKING_DAYS,
+        source="本地配置",
+        confidence=Confidence.LOCAL,
+        note="公示期内被考核单位可对逐项得分提出申诉。",
+    ),
+]
+_BY_KEY = {r.key: r for r in RULES}

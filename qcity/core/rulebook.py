@@ -85,6 +85,22 @@ def value(key: str, default=None):
     return _convert(rule.value, rule.kind)
 
 
+def values(keys) -> dict:
+    """Several rules in one query (dashboards read many): ``{key: value}`` as ``value(key)``."""
+    from .models import Rule
+
+    keys = list(keys)
+    found = {r.key: _convert(r.value, r.kind) for r in Rule.objects.filter(key__in=keys)}
+    missing = [key for key in keys if key not in found]
+    if missing:  # not yet synced to the table: the declared defaults
+        declared = {spec.key: spec for spec in declared_rules()}
+        for key in missing:
+            if key not in declared:
+                raise KeyError(f"rule {key!r} is not declared in any rules.py")
+            found[key] = _convert(str(declared[key].value), declared[key].kind)
+    return found
+
+
 def change(rule, new_value: str, user, reason: str, effective_from: datetime.date | None = None):
     from .models import RuleHistory
 

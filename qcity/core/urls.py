@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import public, views
 
 app_name = "core"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("core/rules/", views.rule_list, name="rule_list"),
     path("core/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("public/", views.public_home, name="public_home"),
+    path("public/", include(public.URLPATTERNS)),  # module pages, see public.add_urls
     path(
         "core/users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"
     ),

@@ -38,6 +38,7 @@ multiple such as 翻番, absolute, or compound annual percent).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -254,6 +255,7 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+@functools.lru_cache(maxsize=256)  # pure and costly (bisection); few (p, df) pairs occur
 def t_quantile(p: float, df: float) -> float:
     """The t with P(T ≤ t) = p, by bisection on ``t_cdf`` (|error| < 1e-10)."""
     if not 0.0 < p < 1.0:

@@ -19,7 +19,9 @@ ROLES = ["admin", "scjg", "jb_scjg", "inspector1", "auditor"]
 def pw_browser(monkeypatch):
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    monkeypatch.setenv(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+    )  # Playwright's sync API runs an event loop
     with sync_playwright() as playwright:
         chromium = browser.launch(playwright)
         yield chromium

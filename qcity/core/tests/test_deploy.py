@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_production_settings_pass_check_deploy(tmp_path):
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("QCITY_", "DEBUG", "DATABASE_URL", "DJANGO_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("QCITY_", "DEBUG", "DATABASE_URL", "DJANGO_"))
     }
     env.update(
         {
@@ -31,7 +33,9 @@ def test_production_settings_pass_check_deploy(tmp_path):
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("QCITY_", "DEBUG", "SECRET_KEY", "DJANGO_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("QCITY_", "DEBUG", "SECRET_KEY", "DJANGO_"))
     }
     env["QCITY_VAR_DIR"] = str(tmp_path)
     result = subprocess.run(

@@ -23,7 +23,9 @@ def corpus_dir() -> Path:
 def corpus() -> Path:
     d = corpus_dir()
     if not (d / "seeds").is_dir() or not (d / "gold").is_dir():
-        pytest.fail(f"plan corpus missing at {d}: tests read ../shared/corpus (or set QCITY_CORPUS_DIR)")
+        pytest.fail(
+            f"plan corpus missing at {d}: tests read ../shared/corpus (or set QCITY_CORPUS_DIR)"
+        )
     return d
 
 

@@ -1,0 +1,89 @@
+"""The assessment part of the demo world: this year's district scheme (default scoring
+table), facts (an award, a deduction, a major incident that vetoes one district), self-
+assessment with evidence, review, 公示 with one appeal decided, and publication. Idempotent."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from qcity.core.models import Region
+
+from . import services
+from .choices import FactKind
+from .models import AssessmentFact, Scheme
+
+
+def build(world, size):
+    office = world.user("office_admin")
+    today = timezone.localdate()
+    year = today.year
+    if Scheme.objects.filter(year=year).exists():
+        return
+    from qcity.plans.models import Plan
+
+    plan = Plan.objects.filter(role="ours", is_void=False, tasks__isnull=False).first()
+    scheme = services.create_scheme(
+        {"year": year, "name": f"示例市{year}年度区县质量工作考核方案", "plan": plan}, office
+    )
+    facts = [
+        ("990102", FactKind.AWARD, "3", "获省长质量奖提名奖1项"),
+        ("990102", FactKind.AWARD, "1", "获评省级质量品牌示范区"),
+        ("990104", FactKind.DEDUCTION, "2", "重点产品抽检不合格问题被省局通报"),
+        ("990111", FactKind.INCIDENT, "0", "辖区发生区域性食品安全事件（造成群体性食源性疾病）"),
+    ]
+    for code, kind, points, text in facts:
+        AssessmentFact.objects.create(
+            year=year,
+            kind=kind,
+            region=Region.objects.get(code=code),
+            points=Decimal(points),
+            description=text,
+            occurred_on=today - datetime.timedelta(days=60),
+        )
+    rows = services.start(scheme, services.district_subjects(), office)
+    for i, a in enumerate(rows):
+        if i == 0:
+            for s in a.scores.select_related("item"):
+                if s.item.method == "manual":
+                    services.self_assess(
+                        s,
+                        office,
+                        "9",
+                        "年度质量工作综合成效明显",
+                        evidence_note="年度工作总结（附件1）",
+                    )
+                elif s.item.method == "bonus":
+                    services.self_assess(
+                        s,
+                        office,
+                        s.computed_score,
+                        "省长质量奖提名",
+                        evidence_note="获奖文件（附件2）",
+                    )
+        services.submit_self(a, office)
+    for i, a in enumerate(rows):
+        manual = a.scores.get(item__method="manual")
+        score = Decimal(6 + (i * 7) % 5)
+        services.review_item(
+            manual, office, score, f"综合评价：工作推进{'有力' if score >= 8 else '一般'}"
+        )
+    opened = today - datetime.timedelta(days=20)
+    services.start_publicity(scheme, office, on=opened)
+    appellant = rows[2]
+    manual = appellant.scores.get(item__method="manual")
+    services.file_appeal(
+        appellant,
+        office,
+        "综合评价未考虑我区质量基础设施建设成效",
+        manual,
+        "9",
+        on=opened + datetime.timedelta(days=1),
+    )
+    appeal = appellant.appeals.first()
+    services.decide_appeal(
+        appeal, office, True, "经复核，该区质量基础设施建设成效突出，调整为9分", "9"
+    )
+    services.publish(scheme, office, on=today - datetime.timedelta(days=5))

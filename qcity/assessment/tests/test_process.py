@@ -1,0 +1,272 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from qcity.assessment import services
+from qcity.assessment.models import Assessment, AssessmentFact, Scheme
+from qcity.core import audit
+from qcity.core.models import ChangeLog
+from qcity.core.services import create_object
+from qcity.core.testing import RegisteredModelTests
+
+from .conftest import YEAR, subjects
+
+
+def by_code(rows, code):
+    return next(a for a in rows if a.region.code == code)
+
+
+def item(a, method):
+    return a.scores.select_related("item").get(item__method=method)
+
+
+def test_scores_are_computed_from_data_with_reasons(world, started):
+    jb = by_code(started, "990102")
+    tasks = item(jb, "task_completion")
+    assert "按期销号1项" in tasks.computed_reason and "逾期销号1项" in tasks.computed_reason
+    assert tasks.computed_score == Decimal("26.25")  # (1 + 0.5) / 2 of 35
+    assert item(jb, "bonus").computed_score == Decimal("3.00")
+    jn = by_code(started, "990103")
+    assert item(jn, "task_completion").computed_score == Decimal("0.00")
+    assert "未销号1项" in item(jn, "task_completion").computed_reason
+    assert "一票否决" in item(by_code(started, "990111"), "veto").computed_reason
+
+
+def test_self_assessment_rules(world, started):
+    jb = by_code(started, "990102")
+    staff = world.user("district_gov_staff")
+    manual = item(jb, "manual")
+    with pytest.raises(ValidationError, match="佐证材料"):
+        services.self_assess(manual, staff, "8")
+    with pytest.raises(ValidationError, match="之间"):
+        services.self_assess(manual, staff, "12", evidence_note="总结")
+    with pytest.raises(ValidationError, match="数字"):
+        services.self_assess(manual, staff, "八分", evidence_note="总结")
+    with pytest.raises(PermissionDenied):
+        services.self_assess(manual, world.user("other_district_staff"), "8", evidence_note="x")
+    services.self_assess(manual, staff, "8", "工作扎实", evidence_note="年度总结")
+    manual.refresh_from_db()
+    assert manual.self_score == Decimal("8.00")
+    services.submit_self(jb, staff)
+    with pytest.raises(ValidationError, match="审核"):
+        services.self_assess(manual, staff, "9", evidence_note="x")
+
+
+def _to_review(world, rows):
+    office = world.user("office_admin")
+    for a in rows:
+        services.submit_self(a, office)
+    return office
+
+
+def test_review_needs_reason_when_changing_score(world, started):
+    office = _to_review(world, started)
+    jb = by_code(started, "990102")
+    manual = item(jb, "manual")
+    with pytest.raises(ValidationError, match="理由"):
+        services.review_item(manual, office, "7", "")
+    services.review_item(manual, office, "7", "工作推进一般")
+    with pytest.raises(PermissionDenied):
+        services.review_item(manual, world.user("district_gov_staff"), "10", "自己给自己打分")
+
+
+def test_publicity_appeal_publish_and_freeze(world, started):
+    office = _to_review(world, started)
+    day = datetime.date(YEAR + 1, 1, 12)
+    rows = services.start_publicity(started[0].scheme, office, on=day)
+    jb = Assessment.objects.get(pk=by_code(rows, "990102").pk)
+    until = jb.publicity_until
+    assert until > day
+    xg = Assessment.objects.get(pk=by_code(rows, "990111").pk)
+    assert xg.vetoed and xg.grade == "D" and "一票否决" in xg.result_reason
+    staff = world.user("district_gov_staff")
+    manual = item(jb, "manual")
+    with pytest.raises(ValidationError, match="理由"):
+        services.file_appeal(jb, staff, "", manual, on=day)
+    with pytest.raises(ValidationError, match="公示期已于"):
+        services.file_appeal(jb, staff, "晚了", manual, on=until + datetime.timedelta(days=1))
+    appeal = services.file_appeal(jb, staff, "综合评价未计入我区工作", manual, "6", on=day)
+    with pytest.raises(ValidationError, match="申诉尚未复核"):
+        services.publish(jb.scheme, office, on=until + datetime.timedelta(days=1))
+    services.decide_appeal(appeal, office, True, "经复核调整为6分", "6")
+    assert item(jb, "manual").final_score == Decimal("6.00")
+    with pytest.raises(ValidationError, match="期满后"):
+        services.publish(jb.scheme, office, on=until)
+    published = services.publish(jb.scheme, office, on=until + datetime.timedelta(days=1))
+    assert {a.stage for a in published} == {"published"}
+    ranks = sorted((a.rank, a.vetoed) for a in published)
+    assert ranks[-1][1] is True  # the vetoed district is ranked last
+    jb.refresh_from_db()
+    # frozen: nothing changes any more
+    before = ChangeLog.objects.count()
+    with pytest.raises(ValidationError, match="已发布"):
+        services.review_item(item(jb, "manual"), office, "10", "改分")
+    with pytest.raises(ValidationError, match="已发布"):
+        services.update_assessment(jb, {"note": "改"}, office)
+    with pytest.raises(ValidationError, match="已发布"):
+        services.file_appeal(jb, staff, "再申诉", on=until)
+    assert ChangeLog.objects.count() == before
+    # only superseded, with a reason
+    with pytest.raises(ValidationError, match="原因"):
+        services.supersede(jb, office, " ")
+    new = services.supersede(jb, office, "发现任务销号日期录入错误")
+    jb.refresh_from_db()
+    assert jb.superseded_by == new and jb.supersede_reason == "发现任务销号日期录入错误"
+    assert jb.stage == "published" and new.stage == "review"
+    assert new.scores.count() == jb.scores.count()
+    with pytest.raises(ValidationError):
+        services.supersede(jb, office, "再次更正")
+
+
+def test_publicity_refused_while_self_assessment_open(world, started):
+    with pytest.raises(ValidationError, match="未完成自评"):
+        services.start_publicity(started[0].scheme, world.user("office_admin"))
+
+
+def test_same_subject_twice_refused(world, started):
+    with pytest.raises(ValidationError, match="重复考核"):
+        services.start(started[0].scheme, subjects(world, {"990102"}), world.user("office_admin"))
+
+
+def test_scheme_points_must_add_up(world):
+    with pytest.raises(ValidationError, match="不一致"):
+        services.create_scheme(
+            {"year": YEAR, "name": "错方案", "total_points": Decimal("90")},
+            world.user("office_admin"),
+        )
+    assert not Scheme.objects.filter(name="错方案").exists()
+
+
+def test_exports_read_back(world, client_for, started):
+    office = _to_review(world, started)
+    services.start_publicity(started[0].scheme, office, on=datetime.date(YEAR + 1, 1, 12))
+    scheme = started[0].scheme
+    response = client_for("office_admin").get(reverse("assessment:results_xlsx", args=[scheme.pk]))
+    wb = load_workbook(io.BytesIO(response.content))
+    summary = [[c.value for c in row] for row in wb.worksheets[0].iter_rows()]
+    assert summary[0][:5] == ["名次", "考核对象", "类型", "总分", "等级"]
+    assert {r[1] for r in summary[1:]} == {"江北区", "江南区", "新港区"}
+    detail = [[c.value for c in row] for row in wb.worksheets[1].iter_rows()]
+    assert any("按期销号" in str(r[7]) for r in detail[1:])
+    response = client_for("office_admin").get(reverse("assessment:notice_docx", args=[scheme.pk]))
+    doc = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"关于{YEAR}年度质量工作考核结果的通报" in text and "一票否决" in text
+    cells = {c.text for row in doc.tables[0].rows for c in row.cells}
+    assert {"江北区", "新港区"} <= cells
+    assert (
+        client_for("district_gov_staff")
+        .get(reverse("assessment:results_xlsx", args=[scheme.pk]))
+        .status_code
+        == 403
+    )
+
+
+def test_results_page_and_query_budget(world, client_for, started, django_assert_max_num_queries):
+    scheme = started[0].scheme
+    client = client_for("office_admin")
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("assessment:results", args=[scheme.pk]))
+    assert response.status_code == 200 and "江北区" in response.content.decode()
+    body = (
+        client_for("district_gov_staff")
+        .get(reverse("assessment:results", args=[scheme.pk]))
+        .content.decode()
+    )
+    assert "江北区" in body and "江南区" not in body
+
+
+def test_subject_self_assesses_through_page(world, client_for, started):
+    jb = by_code(started, "990102")
+    manual = item(jb, "manual")
+    client = client_for("district_gov_staff")
+    page = client.get(reverse("assessment:assessment_detail", args=[jb.pk])).content.decode()
+    assert "保存自评" in page and "按期销号" in page
+    client.post(
+        reverse("assessment:act", args=[jb.pk, "self"]),
+        {"score": manual.pk, "self_score": "9", "evidence_note": "年度总结"},
+    )
+    manual.refresh_from_db()
+    assert manual.self_score == Decimal("9.00")
+    assert (
+        client_for("other_district_staff")
+        .get(reverse("assessment:assessment_detail", args=[jb.pk]))
+        .status_code
+        == 404
+    )
+
+
+class TestScheme(RegisteredModelTests):
+    model = Scheme
+
+    def make(self, world):
+        return services.create_scheme(
+            {"year": 2032, "name": "2032年度考核方案"}, world.user("office_admin")
+        )
+
+    def form_data(self, world):
+        return {
+            "year": 2033,
+            "name": "2033年度考核方案",
+            "total_points": "100",
+            "grade_a_min": "90",
+            "grade_b_min": "80",
+            "grade_c_min": "60",
+            "grade_labels": "A,B,C,D",
+        }
+
+
+class TestAssessment(RegisteredModelTests):
+    model = Assessment
+    owner = "district_gov_staff"
+
+    def make(self, world):
+        scheme = services.create_scheme(
+            {"year": 2034, "name": "2034年度考核方案"}, world.user("office_admin")
+        )
+        return services.start(scheme, subjects(world, {"990102"}), world.user("office_admin"))[0]
+
+    def form_data(self, world):
+        return {}
+
+
+class TestAssessmentFact(RegisteredModelTests):
+    model = AssessmentFact
+
+    def make(self, world):
+        return create_object(
+            AssessmentFact,
+            {
+                "year": 2031,
+                "kind": "award",
+                "region": world.districts[2],
+                "points": Decimal("1"),
+                "description": "获奖",
+            },
+        )
+
+    def form_data(self, world):
+        return {
+            "year": "2031",
+            "kind": "deduction",
+            "region": world.districts[3].pk,
+            "points": "2",
+            "description": "被通报",
+        }
+
+
+def test_fact_without_region_or_unit_refused(world):
+    with (
+        audit.acting_as(world.user("office_admin")),
+        pytest.raises(ValidationError, match="区划或单位"),
+    ):
+        create_object(
+            AssessmentFact,
+            {"year": 2031, "kind": "award", "points": Decimal("1"), "description": "x"},
+        )

@@ -1,0 +1,196 @@
+"""Pages of 目标责任考核: a scheme's results (rank, grade, exports, 公示/发布 buttons) and an
+assessment's item-by-item page (自评, 审核, 申诉, 更正). Views parse and call ``services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qcity.core import events
+from qcity.core.registry import get as get_registration
+from qcity.core.views import get_scoped_object
+
+from . import services
+from .choices import AppealStatus, Method, Stage
+from .models import Assessment, Scheme
+
+
+def _office_or_auditor(user):
+    if not (user.is_office_admin or user.is_auditor):
+        raise PermissionDenied(_("只有质量办和审计人员可以查看汇总结果"))
+
+
+@login_required
+def results(request, pk):
+    scheme = get_object_or_404(Scheme, pk=pk)
+    rows = list(
+        Assessment.objects.for_user(request.user)
+        .filter(scheme=scheme, superseded_by__isnull=True)
+        .select_related("region", "unit")
+        .order_by("rank", "region__code", "pk")
+    )
+    is_office = request.user.is_office_admin
+    return render(
+        request,
+        "assessment/results.html",
+        {
+            "scheme": scheme,
+            "rows": rows,
+            "is_office": is_office,
+            "can_export": is_office or request.user.is_auditor,
+            "can_publicity": is_office and any(a.stage == Stage.REVIEW for a in rows),
+            "can_publish": is_office and any(a.stage == Stage.PUBLICITY for a in rows),
+            "superseded": Assessment.objects.for_user(request.user)
+            .filter(scheme=scheme, superseded_by__isnull=False)
+            .select_related("region", "unit", "superseded_by"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def scheme_act(request, pk, action):
+    scheme = get_object_or_404(Scheme, pk=pk)
+    if not request.user.is_office_admin:
+        raise PermissionDenied(_("只有质量办可以执行此操作"))
+    try:
+        if action == "start":
+            services.start(scheme, services.district_subjects(), request.user)
+        elif action == "publicity":
+            services.start_publicity(scheme, request.user)
+        elif action == "publish":
+            services.publish(scheme, request.user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("操作已完成"))
+    return redirect("assessment:results", pk=pk)
+
+
+@login_required
+def results_xlsx(request, pk):
+    _office_or_auditor(request.user)
+    scheme = get_object_or_404(Scheme, pk=pk)
+    response = HttpResponse(
+        services.results_xlsx(scheme),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-{scheme.year}.xlsx"'
+    return response
+
+
+@login_required
+def notice_docx(request, pk):
+    _office_or_auditor(request.user)
+    scheme = get_object_or_404(Scheme, pk=pk)
+    response = HttpResponse(
+        services.notice_docx(scheme),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-notice-{scheme.year}.docx"'
+    return response
+
+
+@login_required
+def assessment_detail(request, pk):
+    registration = get_registration(Assessment)
+    a = get_scoped_object(registration, request.user, pk)
+    user = request.user
+    is_subject = user.is_office_admin or a.unit_id in user.unit_ids()
+    rows = []
+    for s in a.scores.select_related("item", "item__assessing_unit").order_by("item__order"):
+        rows.append(
+            {
+                "score": s,
+                "can_self": is_subject and a.stage == Stage.SELF and not a.is_frozen,
+                "can_review": a.stage == Stage.REVIEW and services.may_review(s, user),
+                "is_veto": s.item.method == Method.VETO,
+            }
+        )
+    return render(
+        request,
+        "assessment/assessment_detail.html",
+        {
+            "object": a,
+            "registration": registration,
+            "rows": rows,
+            "appeals": a.appeals.select_related("item_score__item", "filed_by", "decided_by"),
+            "timeline": events.timeline(a),
+            "can_submit_self": is_subject and a.stage == Stage.SELF,
+            "can_appeal": is_subject
+            and a.stage in (Stage.PUBLICITY, Stage.APPEAL)
+            and not a.is_frozen,
+            "can_decide": user.is_office_admin and not a.is_frozen,
+            "can_supersede": user.is_office_admin
+            and a.stage == Stage.PUBLISHED
+            and not a.superseded_by_id,
+            "can_recompute": user.is_office_admin and a.stage in (Stage.SELF, Stage.REVIEW),
+            "pending": AppealStatus.PENDING,
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    a = get_scoped_object(get_registration(Assessment), request.user, pk)
+    user, post = request.user, request.POST
+    target = redirect("assessment:assessment_detail", pk=a.pk)
+    try:
+        if action == "self":
+            row = a.scores.filter(pk=post.get("score") or 0).select_related("item").first()
+            if row is None:
+                raise Http404
+            services.self_assess(
+                row,
+                user,
+                post.get("self_score", ""),
+                post.get("self_note", ""),
+                request.FILES.get("evidence"),
+                post.get("evidence_note", ""),
+            )
+        elif action == "submit_self":
+            services.submit_self(a, user)
+        elif action == "review":
+            row = a.scores.filter(pk=post.get("score") or 0).select_related("item").first()
+            if row is None:
+                raise Http404
+            services.review_item(
+                row, user, post.get("reviewed_score", ""), post.get("review_reason", "")
+            )
+        elif action == "appeal":
+            row = a.scores.filter(pk=post.get("score") or 0).select_related("item").first()
+            services.file_appeal(
+                a, user, post.get("reason", ""), row, post.get("requested_score") or None
+            )
+        elif action == "decide":
+            appeal = a.appeals.filter(pk=post.get("appeal") or 0).first()
+            if appeal is None:
+                raise Http404
+            services.decide_appeal(
+                appeal,
+                user,
+                post.get("upheld") == "1",
+                post.get("reason", ""),
+                post.get("new_score") or None,
+            )
+        elif action == "supersede":
+            new = services.supersede(a, user, post.get("reason", ""))
+            messages.success(request, _("已创建更正结果，进入审核"))
+            return redirect("assessment:assessment_detail", pk=new.pk)
+        elif action == "recompute":
+            services.recompute(a, user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("操作已完成"))
+    return target

@@ -1,0 +1,424 @@
+"""The indicators part of the demo world: the library, target links, a decomposition of the
+food pass-rate target across districts and years, and observations from January 2024 to
+October 2026 with realistic trends (some targets met, some on track, one at risk, one
+seriously behind, one with too little data). Deterministic: ``random.Random(SEED)``.
+
+It uses the demo plan of the plans app ("示例市质量强市建设实施方案（2024—2027年）") when that
+exists; otherwise it builds a small plan of its own so the dashboards have something to show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from qcity.core.choices import RegionLevel
+
+from . import services
+from .choices import LinkState, PeriodKind
+from .models import Indicator, Observation, TargetLink
+
+SEED = 20240101
+DEMO_PLAN_TITLE = "示例市质量强市建设实施方案（2024—2027年）"
+FALLBACK_TITLE = "示例市质量指标演示方案（2024—2027年）"
+FIRST_MONTH = datetime.date(2024, 1, 1)
+LAST_MONTH = datetime.date(2026, 10, 1)
+
+# (indicator key, text, op, value, high, unit, year, kind, direction, base_text, profile)
+FALLBACK_TARGETS = [
+    (
+        "food_sampling_pass_rate",
+        "食品抽检合格率",
+        ">=",
+        "98.5",
+        None,
+        "%",
+        2027,
+        "level",
+        "up",
+        "",
+        "on_track",
+    ),
+    (
+        "product_supervision_pass_rate",
+        "产品质量监督抽查合格率",
+        ">=",
+        "94",
+        None,
+        "%",
+        2026,
+        "level",
+        "up",
+        "",
+        "met",
+    ),
+    (
+        "high_value_patents_per_10k",
+        "每万人口高价值发明专利拥有量",
+        ">=",
+        "12",
+        None,
+        "件",
+        2027,
+        "level",
+        "up",
+        "",
+        "at_risk",
+    ),
+    (
+        "quality_benchmark_enterprises",
+        "新培育质量标杆企业",
+        ">=",
+        "40",
+        None,
+        "个",
+        2027,
+        "new",
+        "up",
+        "",
+        "behind",
+    ),
+    (
+        "customer_satisfaction_index",
+        "顾客满意度指数",
+        ">=",
+        "82",
+        None,
+        "分",
+        2027,
+        "level",
+        "up",
+        "",
+        "insufficient",
+    ),
+    (
+        "special_equipment_accident_rate",
+        "特种设备万台事故率比上年下降",
+        ">=",
+        "5",
+        None,
+        "%",
+        2026,
+        "change",
+        "down",
+        "上年",
+        "met",
+    ),
+    (
+        "rd_intensity",
+        "研发经费投入强度",
+        "range",
+        "2.5",
+        "3.0",
+        "%",
+        2027,
+        "range",
+        "up",
+        "",
+        "met",
+    ),
+    (
+        "agri_product_monitoring_pass_rate",
+        "农产品质量安全例行监测合格率",
+        ">=",
+        "98",
+        None,
+        "%",
+        2027,
+        "level",
+        "up",
+        "",
+        "on_track",
+    ),
+]
+PROFILES = ["on_track", "met", "at_risk", "on_track", "behind", "met", "insufficient"]
+
+
+def _months():
+    d = FIRST_MONTH
+    while d <= LAST_MONTH:
+        yield d
+        d = (d + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _month_end(d):
+    return services.month_bounds(d)[1]
+
+
+def build(world, size="small"):
+    from qcity.plans.models import Plan
+
+    services.load_library()
+    admin = world.user("office_admin")
+    rng = random.Random(SEED)
+    plan = Plan.objects.filter(title=DEMO_PLAN_TITLE, is_void=False).first()
+    if plan is not None:
+        targets = _link_demo_plan(plan, admin)
+    else:
+        plan, targets = _fallback_plan(world, admin)
+    if not Observation.objects.filter(region=world.city, source="reported").exists():
+        _observations(plan, targets, world, admin, rng)
+    today = timezone.localdate()  # this month's light row, as the daily scan writes it
+    services.snapshot_lights(
+        plan.targets.filter(is_void=False), on=today, period_end=services.month_bounds(today)[1]
+    )
+
+
+def _observations(plan, targets, world, admin, rng):
+    seen = set()
+    for target, profile in targets:
+        variant = (target.link.indicator_id, target.link.params_key, target.region_id)
+        if variant in seen:  # two targets on one indicator variant share its figures
+            continue
+        seen.add(variant)
+        _observe(target, profile, world, admin, rng)
+    food = next((t for t, _p in targets if t.link.indicator.key == "food_sampling_pass_rate"), None)
+    if food is not None:
+        _decompose_food(food, world, admin, rng)
+    _revision_example(targets, world, admin)
+    on = datetime.date(2024, 3, 31)
+    while on <= _month_end(LAST_MONTH):
+        services.snapshot_lights(plan.targets.filter(is_void=False), on=on)
+        on = _month_end(on + datetime.timedelta(days=63))
+
+
+def _link_demo_plan(plan, admin):
+    services.propose_links(plan, admin)
+    out = []
+    for i, link in enumerate(
+        TargetLink.objects.filter(target__plan=plan, target__is_void=False)
+        .select_related("target", "indicator")
+        .order_by("target__order", "target__pk")
+    ):
+        if link.indicator is None or not _same_unit(link.target.unit, link.indicator.unit):
+            continue  # left as a proposal for a person to confirm on the mapping page
+        if link.state != LinkState.CONFIRMED:
+            link = services.confirm_link(link.target, link.indicator, link.params, [], admin)
+        out.append((link.target, PROFILES[i % len(PROFILES)]))
+    return out
+
+
+def _same_unit(written: str, unit: str) -> bool:
+    return not written or written == unit or {written, unit} <= {"个", "家", "件", "项", "家次"}
+
+
+def _fallback_plan(world, admin):
+    from qcity.core.services import create_object
+    from qcity.plans.models import Plan, Target
+
+    plan = Plan.objects.filter(title=FALLBACK_TITLE).first()
+    if plan is None:
+        plan = create_object(
+            Plan,
+            {
+                "title": FALLBACK_TITLE,
+                "kind": "实施方案",
+                "region": world.city,
+                "period_start": 2024,
+                "period_end": 2027,
+                "default_year": 2027,
+                "issuers_text": "示例市人民政府办公室",
+            },
+            admin,
+        )
+    out = []
+    for order, row in enumerate(FALLBACK_TARGETS):
+        key, text, op, value, high, unit, year, kind, direction, base_text, profile = row
+        target = Target.objects.filter(plan=plan, indicator_text=text, region=world.city).first()
+        if target is None:
+            target = create_object(
+                Target,
+                {
+                    "plan": plan,
+                    "indicator_text": text,
+                    "op": op,
+                    "value": Decimal(value),
+                    "value_high": Decimal(high) if high else None,
+                    "unit": unit,
+                    "year": year,
+                    "kind": kind,
+                    "direction": direction,
+                    "base_text": base_text,
+                    "region": world.city,
+                    "order": order,
+                },
+                admin,
+            )
+        indicator = Indicator.objects.get(key=key)
+        units = [indicator.reporting_unit] if indicator.reporting_unit else []
+        services.confirm_link(target, indicator, {}, units, admin)
+        target.refresh_from_db()
+        out.append((target, profile))
+    return plan, out
+
+
+def _progress(profile, share):
+    return {
+        "met": min(1.08, 0.35 + share * 1.4),
+        "on_track": share * 1.02,
+        "at_risk": share * 0.74,
+        "behind": share * 0.3,
+        "insufficient": share * 0.4,
+    }[profile]
+
+
+def _observe(target, profile, world, admin, rng, region=None, baseline=None, goal=None, unit=None):
+    indicator = target.link.indicator
+    unit = unit or indicator.reporting_unit or world.unit("市市场监管局")
+    region = region or world.city
+    start = datetime.date(target.plan.period_start or 2024, 1, 1)
+    deadline = datetime.date(target.year or target.plan.period_end or 2027, 12, 31)
+    span = (deadline - start).days
+    goal = float(goal if goal is not None else target.value)
+    low, high = indicator.bounds
+    kind = "range" if target.op == "range" else target.kind
+    if kind == "change":
+        _observe_change(target, indicator, unit, region, admin, rng)
+        return
+    if baseline is None:
+        if indicator.unit == "%" and goal > 80:
+            gap = min(goal - 50, max(2.0, (100 - goal) * 2.5))
+        else:
+            gap = abs(goal) * 0.25 or 1
+        baseline = goal - gap if target.direction == "up" else goal + gap
+    if kind == "range":
+        baseline, goal = (
+            float(target.value) - 0.3,
+            (float(target.value) + float(target.value_high)) / 2,
+        )
+    cadence = (
+        12 if profile == "insufficient" else (1 if indicator.aggregation == "weighted_rate" else 3)
+    )
+    months = [m for i, m in enumerate(_months()) if (i + 1) % cadence == 0]
+    if profile == "insufficient":
+        months = months[:2]
+    previous_total = 0.0
+    for m in months:
+        p_start = m.replace(day=1)
+        if cadence > 1:
+            back = m.month - cadence + 1
+            p_start = datetime.date(m.year + (back - 1) // 12, (back - 1) % 12 + 1, 1)
+        p_end = _month_end(m)
+        share = max(0.0, (p_end - start).days / span)
+        progress = _progress(profile, share)
+        if kind == "new":
+            total = goal * progress
+            value = max(0.0, round(total - previous_total))
+            previous_total += value
+        else:
+            noise = (goal - baseline) * rng.uniform(-0.06, 0.06)
+            value = baseline + (goal - baseline) * progress + noise
+            if low is not None:
+                value = max(low, value)
+            if high is not None:
+                value = min(high, value)
+        if indicator.unit in services.COUNT_UNITS:
+            value = round(value)
+        numerator = denominator = None
+        if indicator.aggregation == "weighted_rate" and indicator.unit == "%":
+            denominator = rng.randint(300, 600)
+            numerator = round(denominator * value / 100)
+            value = numerator * 100 / denominator
+        services.record_observation(
+            indicator=indicator,
+            region=region,
+            period_start=p_start,
+            period_end=p_end,
+            period_kind={1: PeriodKind.MONTH, 3: PeriodKind.QUARTER, 12: PeriodKind.YEAR}[cadence],
+            value=Decimal(str(round(value, 2))),
+            numerator=numerator,
+            denominator=denominator,
+            unit=unit,
+            user=admin,
+            params=target.link.params,
+        )
+
+
+def _observe_change(target, indicator, unit, region, admin, rng):
+    """A rate that must fall by target.value % on the previous year: quarterly readings."""
+    base = 0.24
+    for year, factor in ((2024, 1.04), (2025, 1.0), (2026, 0.93)):
+        for quarter in range(4):
+            p_start = datetime.date(year, quarter * 3 + 1, 1)
+            if p_start > LAST_MONTH:
+                break
+            p_end = _month_end(datetime.date(year, quarter * 3 + 3, 1))
+            value = base * factor * (1 + rng.uniform(-0.01, 0.01)) - quarter * 0.002
+            services.record_observation(
+                indicator=indicator,
+                region=region,
+                period_start=datetime.date(year, 1, 1),
+                period_end=p_end,
+                period_kind=PeriodKind.CUSTOM,
+                value=Decimal(str(round(value, 3))),
+                unit=unit,
+                user=admin,
+                params=target.link.params,
+            )
+
+
+def _decompose_food(target, world, admin, rng):
+    districts = [r for r in world.districts if r.level == RegionLevel.COUNTY]
+    baselines = {r.name: Decimal(str(round(rng.uniform(96.2, 97.8), 1))) for r in districts}
+    explicit = {districts[0].name: Decimal("98.8")}  # 江北区 takes a higher target
+    services.decompose_target(target, districts, baselines=baselines, explicit=explicit, user=admin)
+    district_profiles = [
+        "on_track",
+        "met",
+        "at_risk",
+        "on_track",
+        "behind",
+        "met",
+        "on_track",
+        "at_risk",
+    ]
+    for region, profile in zip(districts, district_profiles, strict=False):
+        district_target = target.plan.targets.get(
+            region=region, decomposed_from__target=target, decomposed_from__year=target.year
+        )
+        msa = world.units.get(f"{region.name}市场监管局") or world.unit("市市场监管局")
+        _observe(
+            district_target,
+            profile,
+            world,
+            admin,
+            rng,
+            region=region,
+            baseline=float(baselines[region.name]),
+            unit=msa,
+        )
+
+
+def _revision_example(targets, world, admin):
+    """One corrected figure: the first value of the food target for 2026-09 is superseded."""
+    food = next((t for t, _p in targets if t.link.indicator.key == "food_sampling_pass_rate"), None)
+    if food is None:
+        return
+    obs = (
+        Observation.objects.filter(
+            indicator=food.link.indicator,
+            region=world.city,
+            period_start=datetime.date(2026, 9, 1),
+            is_current=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if obs is None or obs.revision > 1:
+        return
+    services.record_observation(
+        indicator=obs.indicator,
+        region=obs.region,
+        period_start=obs.period_start,
+        period_end=obs.period_end,
+        period_kind=obs.period_kind,
+        value=obs.value + Decimal("0.1") if obs.value <= Decimal("99.9") else obs.value,
+        numerator=None,
+        denominator=None,
+        unit=obs.unit,
+        user=admin,
+        params=obs.params,
+    )

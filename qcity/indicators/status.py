@@ -1,0 +1,367 @@
+"""A target's status (已达成 / 进度正常 / 存在风险 / 严重滞后 / 数据不足) from its linked
+indicator's observations, through the pure ``evaluation`` module.
+
+``StatusBoard`` loads the rules once and the observations of many targets in one query, so a
+dashboard costs a fixed number of queries whatever its number of targets. ``target_status``
+is the one-target entry point; given the request it reuses the request's board.
+
+Where both reported (填报/导入) and computed figures exist for a target's variant, both are
+kept on the result; the one evaluated is chosen by ``Indicator.prefer`` (falling back to the
+other when the preferred series is empty).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.db.models import Q
+from django.utils import timezone
+
+from qcity.core import rulebook
+
+from . import evaluation
+from .choices import LinkState, Prefer, Source
+from .decomposition import PlanLine
+from .models import Decomposition, Observation, params_key
+
+RULE_KEYS = {
+    "yellow_lag": "tracking.lag_yellow_points",
+    "red_lag": "tracking.lag_red_points",
+    "min_observations": "indicators.min_observations",
+    "current_period_months": "indicators.current_period_months",
+    "forecast_window": "indicators.forecast_window",
+    "confidence": "indicators.forecast_confidence_percent",
+    "forecast_downgrade": "indicators.forecast_downgrade",
+    "approx_tolerance_percent": "indicators.approx_tolerance_percent",
+}
+
+
+class SeriesPoint(NamedTuple):
+    """One current observation as the board reads it (plain tuple: no model per row)."""
+
+    pk: int
+    indicator_id: int
+    params_key: str
+    region_id: int
+    period_kind: str
+    period_start: datetime.date
+    period_end: datetime.date
+    value: object
+    numerator: object
+    denominator: object
+    source: str
+    url: str
+
+
+def rule_arguments() -> dict:
+    """The evaluation's thresholds, read from the rule table (never literals)."""
+    found = rulebook.values(RULE_KEYS.values())
+    args = {name: found[key] for name, key in RULE_KEYS.items()}
+    args["yellow_lag"] = float(args["yellow_lag"])
+    args["red_lag"] = float(args["red_lag"])
+    args["min_observations"] = int(args["min_observations"])
+    args["current_period_months"] = int(args["current_period_months"])
+    args["forecast_window"] = int(args["forecast_window"])
+    args["confidence"] = float(args["confidence"]) / 100
+    args["forecast_downgrade"] = bool(int(args["forecast_downgrade"]))
+    args["approx_tolerance_percent"] = float(args["approx_tolerance_percent"])
+    return args
+
+
+@dataclass
+class TargetResult:
+    target: object
+    indicator: object
+    evaluation: evaluation.TargetEvaluation
+    spec: evaluation.TargetSpec
+    used_source: str  # "reported" or "computed"
+    reported: list = field(default_factory=list)  # current Observations, oldest first
+    computed: list = field(default_factory=list)
+    plan_line: PlanLine | None = None
+    on: datetime.date | None = None
+
+    @property
+    def status(self) -> str:
+        return self.evaluation.status.value
+
+    @property
+    def status_label(self) -> str:
+        return self.evaluation.status.label
+
+    @property
+    def light(self) -> str:
+        return self.evaluation.light.value
+
+    @property
+    def light_css(self) -> str:
+        return self.evaluation.light.css
+
+    @property
+    def explanation(self) -> str:
+        return self.evaluation.explanation
+
+    @property
+    def used(self) -> list:
+        return self.computed if self.used_source == Source.COMPUTED else self.reported
+
+    @property
+    def latest_reported(self):
+        return self.reported[-1] if self.reported else None
+
+    @property
+    def latest_computed(self):
+        return self.computed[-1] if self.computed else None
+
+    @property
+    def elapsed_percent(self):
+        e = self.evaluation.elapsed_share
+        return None if e is None else round(e * 100)
+
+    @property
+    def progress_percent(self):
+        p = self.evaluation.progress
+        return None if p is None else round(p * 100)
+
+    def chart(self) -> dict:
+        """Series for the trend chart: observations, target line, 序时进度 line, forecast band."""
+        spec, e = self.spec, self.evaluation
+
+        def point(d, v):
+            return [d.isoformat(), None if v is None else round(float(v), 4)]
+
+        data = {
+            "unit": spec.unit,
+            "reported": [point(o.period_end, o.value) for o in self.reported],
+            "computed": [point(o.period_end, o.value) for o in self.computed],
+            "target": [],
+            "target_high": [],
+            "plan": [],
+            "forecast": [],
+            "band_low": [],
+            "band_width": [],
+        }
+        if e.threshold is not None:
+            data["target"] = [point(spec.start, e.threshold), point(spec.deadline, e.threshold)]
+        if e.threshold_high is not None:
+            data["target_high"] = [
+                point(spec.start, e.threshold_high),
+                point(spec.deadline, e.threshold_high),
+            ]
+        if self.plan_line is not None:
+            data["plan"] = [point(d, v) for d, v in self.plan_line.points]
+        else:
+            series = self.used
+            base = spec.baseline
+            if base is None and series:
+                before = [o for o in series if o.period_end <= spec.start]
+                base = float((before[-1] if before else series[0]).value)
+            if base is not None and e.threshold is not None:
+                aim = e.threshold
+                if e.threshold_high is not None and base > e.threshold_high:
+                    aim = e.threshold_high
+                data["plan"] = [point(spec.start, base), point(spec.deadline, aim)]
+        f = e.forecast
+        used = self.used
+        if f is not None and used:
+            last = used[-1]
+            last_value = float(last.value)
+            if spec.kind == "new" and spec.observation_mode == "flow":
+                last_value = e.current if e.current is not None else last_value
+            data["forecast"] = [point(last.period_end, last_value), point(f.at, f.value)]
+            data["band_low"] = [point(last.period_end, last_value), point(f.at, f.low)]
+            data["band_width"] = [point(last.period_end, 0), point(f.at, f.high - f.low)]
+        return data
+
+
+def target_region_id(target, city_id):
+    return target.region_id or target.plan.region_id or city_id
+
+
+def target_spec(target, indicator, observations, on) -> evaluation.TargetSpec:
+    plan = target.plan
+    end_year = target.year or plan.period_end or on.year
+    start_year = plan.period_start or end_year
+    start = datetime.date(min(start_year, end_year), 1, 1)
+    deadline = datetime.date(end_year, 12, 31)
+    kind = "range" if target.op == "range" else target.kind
+    spec = evaluation.TargetSpec(
+        start=start,
+        deadline=deadline,
+        kind=kind,
+        op=target.op,
+        value=float(target.value),
+        high=None if target.value_high is None else float(target.value_high),
+        direction=target.direction,
+        unit=indicator.unit if indicator.unit else target.unit,
+        year_label=end_year,
+        observation_mode="stock" if indicator.aggregation == "latest" else "flow",
+    )
+    bounds = indicator.bounds
+    if bounds != (None, None):
+        spec.bounds = bounds
+    if kind == "change":
+        base_year = target.base_year or (
+            end_year - 1 if "上年" in (target.base_text or "") else start.year - 1
+        )
+        spec.base_year = base_year
+        if target.unit in ("%", "％"):
+            spec.change_mode = "percent"
+        elif target.unit in ("倍",):
+            spec.change_mode = "multiple"
+        else:
+            spec.change_mode = "absolute"
+        in_base = [o for o in observations if o.period_end.year == base_year]
+        if in_base:
+            spec.baseline = float(in_base[-1].value)
+            spec.baseline_on = in_base[-1].period_end
+        if base_year >= start.year:  # 比上年: judged over the target year only
+            spec.start = datetime.date(base_year + 1, 1, 1)
+    return spec
+
+
+class StatusBoard:
+    """Statuses of many targets on one date, with one observation query per batch."""
+
+    def __init__(self, on: datetime.date | None = None):
+        self.on = on or timezone.localdate()
+        self.rules = rule_arguments()
+        self._series: dict[tuple, dict[str, list]] = {}
+        self._lines: dict[int, PlanLine] = {}
+        self._results: dict[int, TargetResult | None] = {}
+        self._city_id = None
+
+    def _city(self):
+        if self._city_id is None:
+            from qcity.core.choices import RegionLevel
+            from qcity.core.models import Region
+
+            self._city_id = (
+                Region.objects.filter(level=RegionLevel.CITY)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+        return self._city_id
+
+    @staticmethod
+    def _link(target):
+        link = getattr(target, "link", None) if _has_link(target) else None
+        if link is None or link.state != LinkState.CONFIRMED or link.indicator_id is None:
+            return None
+        return link
+
+    def prefetch(self, targets):
+        """Load the observations and plan lines the given targets need (two queries)."""
+        city = self._city()
+        wanted = {}
+        for target in targets:
+            link = self._link(target)
+            if link is None:
+                continue
+            key = (link.indicator_id, params_key(link.params), target_region_id(target, city))
+            if key not in self._series:
+                wanted[key] = {"reported": [], "computed": []}
+        if wanted:
+            by_region = defaultdict(set)
+            for ind_id, _key, region_id in wanted:
+                by_region[region_id].add(ind_id)
+            combos = Q(pk__in=[])
+            for region_id, ind_ids in by_region.items():
+                combos |= Q(region_id=region_id, indicator_id__in=ind_ids)
+            rows = (
+                Observation.objects.filter(
+                    combos, is_current=True, is_void=False, period_end__lte=self.on
+                )
+                .order_by("period_end", "pk")
+                .values_list(*SeriesPoint._fields)
+            )
+            for row in rows:
+                point = SeriesPoint(*row)
+                bucket = wanted.get((point.indicator_id, point.params_key, point.region_id))
+                if bucket is not None:
+                    bucket["computed" if point.source == Source.COMPUTED else "reported"].append(
+                        point
+                    )
+            self._series.update(wanted)
+        ids = [t.pk for t in targets if t.pk not in self._lines]
+        if ids:
+            by_target = defaultdict(list)
+            for d in Decomposition.objects.filter(district_target_id__in=ids).order_by("year"):
+                by_target[d.district_target_id].append(d)
+            for target in targets:
+                rows = by_target.get(target.pk)
+                if rows and rows[0].baseline is not None:
+                    start = datetime.date(target.plan.period_start or rows[0].year, 1, 1)
+                    self._lines[target.pk] = PlanLine.from_year_path(
+                        start, rows[0].baseline, {d.year: d.value for d in rows}
+                    )
+
+    def status(self, target) -> TargetResult | None:
+        """None when the target has no confirmed indicator link."""
+        if target.pk in self._results:
+            return self._results[target.pk]
+        link = self._link(target)
+        if link is None:
+            self._results[target.pk] = None
+            return None
+        key = (link.indicator_id, params_key(link.params), target_region_id(target, self._city()))
+        if key not in self._series:
+            self.prefetch([target])
+        series = self._series[key]
+        indicator = link.indicator
+        reported, computed = series["reported"], series["computed"]
+        used_source = (
+            Source.COMPUTED
+            if (indicator.prefer == Prefer.COMPUTED and computed) or not reported and computed
+            else Source.REPORTED
+        )
+        used = computed if used_source == Source.COMPUTED else reported
+        spec = target_spec(target, indicator, used, self.on)
+        plan_line = self._lines.get(target.pk)
+        result = evaluation.evaluate(
+            spec,
+            [evaluation.Observation(o.period_end, float(o.value)) for o in used],
+            self.on,
+            plan_line=plan_line,
+            **self.rules,
+        )
+        out = TargetResult(
+            target=target,
+            indicator=indicator,
+            evaluation=result,
+            spec=spec,
+            used_source=used_source,
+            reported=reported,
+            computed=computed,
+            plan_line=plan_line,
+            on=self.on,
+        )
+        self._results[target.pk] = out
+        return out
+
+
+def _has_link(target) -> bool:
+    try:
+        target.link  # noqa: B018
+    except Exception:
+        return False
+    return True
+
+
+def board_for(request=None, on: datetime.date | None = None) -> StatusBoard:
+    """The request's board (cached per request and date), or a fresh one."""
+    if request is None:
+        return StatusBoard(on)
+    boards = request.__dict__.setdefault("_indicator_boards", {})
+    key = on or timezone.localdate()
+    if key not in boards:
+        boards[key] = StatusBoard(key)
+    return boards[key]
+
+
+def target_status(target, on: datetime.date | None = None, request=None) -> TargetResult | None:
+    """The evaluation of one target on ``on`` (default today), or None if it is not linked."""
+    return board_for(request, on).status(target)

@@ -1,0 +1,443 @@
+"""Pages of the indicators app: plan dashboards (overview, district comparison, printable),
+target and indicator trends, the target-mapping page. Views parse input, check the scoped
+queryset and call services; status comes from ``status.StatusBoard`` (fixed query count).
+
+``PLAN_OVERVIEW_PANELS``: other apps (tracking) append callables taking ``plan=`` and
+``request=`` keywords and returning a dict with ``template`` (rendered with ``panel`` = the
+dict and ``plan``) or None; the overview includes each below its table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qcity.core.choices import RegionLevel
+from qcity.core.models import OrgUnit, Region
+
+from . import services
+from .choices import Light, LinkState, Source
+from .models import Decomposition, Indicator, Observation, TargetLink, params_key
+from .status import StatusBoard, board_for
+
+PLAN_OVERVIEW_PANELS: list = []  # callables (plan=, request=) -> dict(template=..., ...) or None
+
+LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.GREY]
+
+
+def _plans(user):
+    from qcity.plans.models import Plan
+
+    return Plan.objects.for_user(user).filter(is_void=False)
+
+
+def _plan(user, pk):
+    try:
+        return _plans(user).select_related("region").get(pk=pk)
+    except (ValueError, Exception) as exc:
+        if isinstance(exc, Http404):
+            raise
+        raise Http404(_("记录不存在或您无权查看"))
+
+
+def _city_targets(plan):
+    """The plan's own targets (district targets made by decomposition are shown apart)."""
+    return (
+        plan.targets.filter(is_void=False, decomposed_from__isnull=True)
+        .select_related("plan", "region", "link", "link__indicator", "task")
+        .order_by("order", "pk")
+    )
+
+
+def _rows(board, targets):
+    board.prefetch(targets)
+    rows = []
+    for target in targets:
+        result = board.status(target)
+        rows.append({"target": target, "result": result})
+    return rows
+
+
+def _light_counts(rows):
+    counts = Counter(r["result"].light if r["result"] else "unlinked" for r in rows)
+    return [
+        {"light": light.value, "label": light.label, "count": counts.get(light.value, 0)}
+        for light in LIGHT_ORDER
+    ] + [{"light": "unlinked", "label": _("未关联指标"), "count": counts.get("unlinked", 0)}]
+
+
+# ---------------------------------------------------------------- plans
+@login_required
+def plan_list(request):
+    plans = _plans(request.user).annotate(
+        target_count=Count("targets", filter=Q(targets__is_void=False)),
+        linked_count=Count(
+            "targets",
+            filter=Q(targets__is_void=False, targets__link__state=LinkState.CONFIRMED),
+        ),
+    )
+    return render(request, "indicators/plan_list.html", {"plans": plans})
+
+
+@login_required
+def plan_overview(request, pk):
+    plan = _plan(request.user, pk)
+    board = board_for(request)
+    rows = _rows(board, list(_city_targets(plan)))
+    status_filter = request.GET.get("light", "")
+    shown = [
+        r
+        for r in rows
+        if not status_filter or (r["result"].light if r["result"] else "unlinked") == status_filter
+    ]
+    counts = _light_counts(rows)
+    # called by keyword: a panel may declare (plan, request) or (request, plan=None)
+    panels = [p for p in (panel(plan=plan, request=request) for panel in PLAN_OVERVIEW_PANELS) if p]
+    chart = {
+        "labels": [c["label"] for c in counts],
+        "values": [c["count"] for c in counts],
+        "colors": ["#dc3545", "#ffc107", "#198754", "#adb5bd", "#dee2e6"],
+    }
+    return render(
+        request,
+        "indicators/plan_overview.html",
+        {
+            "plan": plan,
+            "rows": shown,
+            "total": len(rows),
+            "counts": counts,
+            "chart": chart,
+            "light_filter": status_filter,
+            "panels": panels,
+            "on": board.on,
+            "can_map": request.user.is_office_admin,
+        },
+    )
+
+
+@login_required
+def plan_districts(request, pk):
+    """District comparison: each decomposed or linked target × district, with lights."""
+    plan = _plan(request.user, pk)
+    board = board_for(request)
+    city_targets = [t for t in _city_targets(plan) if board._link(t) is not None]
+    districts = sorted(
+        Region.objects.filter(
+            level__in=[RegionLevel.COUNTY, RegionLevel.ZONE], parent__level=RegionLevel.CITY
+        ),
+        key=lambda r: (r.level == RegionLevel.ZONE, r.code),
+    )
+    decomposed = defaultdict(dict)  # city target id -> region id -> district target
+    for d in Decomposition.objects.filter(target__in=city_targets).select_related(
+        "district_target__plan",
+        "district_target__region",
+        "district_target__link__indicator",
+    ):
+        if d.district_target is not None:
+            decomposed[d.target_id][d.region_id] = d.district_target
+    district_targets = [t for per in decomposed.values() for t in per.values()]
+    board.prefetch(district_targets)
+    latest = {}
+    keys = {(t.link.indicator_id, params_key(t.link.params)) for t in city_targets}
+    if keys:
+        # the current window only (indicators.current_period_months), as plain tuples
+        months = int(board.rules["current_period_months"])
+        since = board.on - datetime.timedelta(days=31 * months)
+        for ind_id, pkey, region_id, value, end in (
+            Observation.objects.filter(
+                indicator_id__in={k[0] for k in keys},
+                region__in=districts,
+                is_current=True,
+                is_void=False,
+                period_end__lte=board.on,
+                period_end__gte=since,
+            )
+            .exclude(source=Source.COMPUTED)
+            .order_by("period_end")
+            .values_list("indicator_id", "params_key", "region_id", "value", "period_end")
+        ):
+            latest[(ind_id, pkey, region_id)] = {"value": value, "period_end": end}
+    rows = []
+    for target in city_targets:
+        cells = []
+        for region in districts:
+            district_target = decomposed.get(target.pk, {}).get(region.pk)
+            result = board.status(district_target) if district_target else None
+            obs = latest.get((target.link.indicator_id, params_key(target.link.params), region.pk))
+            cells.append(
+                {"region": region, "obs": obs, "result": result, "target": district_target}
+            )
+        rows.append({"target": target, "cells": cells, "decomposed": target.pk in decomposed})
+    return render(
+        request,
+        "indicators/plan_districts.html",
+        {"plan": plan, "districts": districts, "rows": rows, "on": board.on},
+    )
+
+
+# ---------------------------------------------------------------- target trend
+@login_required
+def target_trend(request, pk):
+    from qcity.plans.models import Target
+
+    try:
+        target = (
+            Target.objects.for_user(request.user)
+            .select_related("plan", "region", "link", "link__indicator", "task")
+            .get(pk=pk, is_void=False)
+        )
+    except (Target.DoesNotExist, ValueError):
+        raise Http404(_("记录不存在或您无权查看"))
+    board = board_for(request)
+    result = board.status(target)
+    districts = []
+    rows = list(
+        Decomposition.objects.filter(target=target)
+        .select_related("region", "district_target__plan", "district_target__link__indicator")
+        .order_by("region__code", "year")
+    )
+    if rows:
+        per_region = defaultdict(list)
+        for d in rows:
+            per_region[d.region].append(d)
+        board.prefetch([d.district_target for d in rows if d.district_target])
+        for region, years in per_region.items():
+            dt = years[0].district_target
+            districts.append(
+                {
+                    "region": region,
+                    "years": years,
+                    "target": dt,
+                    "result": board.status(dt) if dt else None,
+                }
+            )
+    years = sorted({d.year for d in rows})
+    return render(
+        request,
+        "indicators/target_trend.html",
+        {
+            "target": target,
+            "result": result,
+            "chart": result.chart() if result else None,
+            "districts": districts,
+            "years": years,
+            "labels": _chart_labels(),
+        },
+    )
+
+
+def _chart_labels():
+    return {
+        "reported": _("填报值"),
+        "computed": _("系统计算值"),
+        "target": _("目标值"),
+        "target_high": _("目标上限"),
+        "plan": _("序时进度线"),
+        "forecast": _("趋势预测"),
+        "band": _("预测区间"),
+    }
+
+
+# ---------------------------------------------------------------- indicator trend
+@login_required
+def indicator_trend(request, pk):
+    try:
+        indicator = (
+            Indicator.objects.for_user(request.user).select_related("reporting_unit").get(pk=pk)
+        )
+    except (Indicator.DoesNotExist, ValueError):
+        raise Http404(_("记录不存在或您无权查看"))
+    regions = list(
+        Region.objects.filter(
+            level__in=[RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.ZONE]
+        ).order_by("code")
+    )
+    region = next((r for r in regions if str(r.pk) == request.GET.get("region")), None)
+    region = region or next((r for r in regions if r.level == RegionLevel.CITY), None)
+    variants = sorted(
+        set(
+            Observation.objects.filter(indicator=indicator, is_void=False).values_list(
+                "params_key", flat=True
+            )
+        )
+    )
+    variant = request.GET.get("variant")
+    if variant not in variants:
+        variant = "{}" if "{}" in variants or not variants else variants[0]
+    observations = list(
+        Observation.for_series(indicator, variant, region).select_related("unit", "reported_by")
+    )
+    chart = {
+        "unit": indicator.unit,
+        "reported": [
+            [o.period_end.isoformat(), float(o.value)]
+            for o in observations
+            if o.source != Source.COMPUTED
+        ],
+        "computed": [
+            [o.period_end.isoformat(), float(o.value)]
+            for o in observations
+            if o.source == Source.COMPUTED
+        ],
+    }
+    links = TargetLink.objects.filter(
+        indicator=indicator, state=LinkState.CONFIRMED
+    ).select_related("target__plan", "target__region")[:50]
+    return render(
+        request,
+        "indicators/indicator_trend.html",
+        {
+            "indicator": indicator,
+            "regions": regions,
+            "region": region,
+            "variants": [(v, _variant_label(v)) for v in variants],
+            "variant": variant,
+            "observations": list(reversed(observations))[:120],
+            "chart": chart,
+            "links": links,
+            "labels": _chart_labels(),
+        },
+    )
+
+
+def _variant_label(key: str) -> str:
+    params = json.loads(key or "{}")
+    if not params:
+        return _("总体")
+    return "；".join(f"{k}={v}" for k, v in params.items())
+
+
+# ---------------------------------------------------------------- mapping
+@login_required
+def plan_mapping(request, pk):
+    plan = _plan(request.user, pk)
+    if request.method == "POST":
+        if not request.user.is_office_admin:
+            raise PermissionDenied(_("只有质量办管理员可以关联指标"))
+        action = request.POST.get("action")
+        try:
+            if action == "propose":
+                links = services.propose_links(plan, request.user)
+                messages.success(request, _("已为{n}个目标生成匹配建议").format(n=len(links)))
+            elif action == "confirm":
+                _confirm_from_post(request, plan)
+                messages.success(request, _("已确认指标关联"))
+            else:
+                raise ValidationError(_("未知操作"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("indicators:plan_mapping", pk=plan.pk)
+    targets = list(
+        plan.targets.filter(is_void=False, decomposed_from__isnull=True)
+        .select_related("link", "link__indicator", "region")
+        .prefetch_related("link__units")
+        .order_by("order", "pk")
+    )
+    by_key = {i.key: i for i in Indicator.objects.only("pk", "key", "name", "unit")}
+    rows = []
+    for target in targets:
+        link = getattr(target, "link", None) if _has_link(target) else None
+        proposals = [
+            {
+                **p,
+                "indicator": by_key.get(p["key"]),
+                "params_json": json.dumps(p["params"], ensure_ascii=False)
+                if p.get("params")
+                else "",
+            }
+            for p in (link.proposals if link else [])
+            if p["key"] in by_key
+        ]
+        rows.append({"target": target, "link": link, "proposals": proposals})
+    return render(
+        request,
+        "indicators/plan_mapping.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "indicators": sorted(by_key.values(), key=lambda i: i.name),
+            "units": OrgUnit.objects.filter(is_active=True).order_by("region__code", "name"),
+            "can_edit": request.user.is_office_admin,
+            "confirmed": sum(1 for r in rows if r["link"] and r["link"].state == "confirmed"),
+        },
+    )
+
+
+def _has_link(target) -> bool:
+    try:
+        target.link  # noqa: B018
+    except Exception:
+        return False
+    return True
+
+
+def _confirm_from_post(request, plan):
+    try:
+        target = plan.targets.get(pk=request.POST.get("target"))
+    except (ValueError, plan.targets.model.DoesNotExist):
+        raise ValidationError(_("目标不存在"))
+    indicator = Indicator.objects.filter(pk=request.POST.get("indicator") or 0).first()
+    raw = (request.POST.get("params") or "").strip() or "{}"
+    try:
+        params = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValidationError(_('变体参数须为JSON，例如 {"sample_type": "监督抽检"}'))
+    units = OrgUnit.objects.filter(pk__in=request.POST.getlist("units"))
+    services.confirm_link(target, indicator, params, units, request.user)
+
+
+# ---------------------------------------------------------------- home panel
+def home_panel(request):
+    """Lights of our newest plan on the home page, read from the light snapshots of this
+    month and the last (one query: the home page has its own budget)."""
+    from qcity.plans.choices import PlanRole
+
+    from .models import LightSnapshot
+
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    since = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    rows = list(
+        LightSnapshot.objects.filter(
+            period_end__gte=since,
+            target__plan__in=_plans(user).filter(role=PlanRole.OURS),
+            target__is_void=False,
+            target__decomposed_from__isnull=True,
+        )
+        .values("target__plan_id", "target__plan__title", "period_end", "light")
+        .annotate(n=Count("pk"))
+        .order_by("-period_end", "-target__plan_id")
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    by_light = {
+        r["light"]: r["n"]
+        for r in rows
+        if r["target__plan_id"] == first["target__plan_id"]
+        and r["period_end"] == first["period_end"]
+    }
+    counts = [
+        {"light": light.value, "label": light.label, "count": by_light.get(light.value, 0)}
+        for light in LIGHT_ORDER
+    ]
+    plan = {"pk": first["target__plan_id"], "title": first["target__plan__title"]}
+    return {
+        "title": _("目标亮灯"),
+        "template": "indicators/_home_panel.html",
+        "context": {"plan": plan, "counts": counts, "on": first["period_end"]},
+    }
+
+
+__all__ = ["PLAN_OVERVIEW_PANELS", "StatusBoard", "home_panel"]

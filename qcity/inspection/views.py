@@ -1,0 +1,551 @@
+"""Inspection pages beyond the generated ones. Views parse input, check permission through
+the scoped queryset and call services (PATTERNS.md 5, 6)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qcity.core.documents import OfficialDocument
+from qcity.core.models import ExportLog, Region
+from qcity.core.registry import get
+from qcity.core.scopes import CHANGE
+from qcity.core.security import mask
+from qcity.core.views import get_scoped_object
+
+from . import dashboard, services
+from .choices import Channel, Conclusion, Level, SampleType, Stage, TaskStatus
+from .models import (
+    DisposalCase,
+    InspectionRecord,
+    RandomInspectionTask,
+    Sample,
+    SamplingPlan,
+)
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+# ---------------------------------------------------------------- home panel
+def home_panel(request):
+    if not request.user.is_authenticated:
+        return None
+    cases = DisposalCase.objects.for_user(request.user).exclude(
+        stage__in=[Stage.CLOSED, Stage.OVERTURNED]
+    )
+    counts = cases.aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due__lt=timezone.localdate()))
+    )
+    return {
+        "title": _("抽检核查处置"),
+        "template": "inspection/_home_panel.html",
+        "open": counts["open"],
+        "overdue": counts["overdue"],
+        "link": reverse("inspection:disposalcase_list"),
+        "stats": reverse("inspection:stats"),
+    }
+
+
+# ---------------------------------------------------------------- draws
+@login_required
+def task_panel(request, pk):
+    task = get_scoped_object(get(RandomInspectionTask), request.user, pk)
+    context = {"task": task, "can_change": _can_change(request.user, task)}
+    if task.status == TaskStatus.DRAFT:
+        context["preview"] = services.preview(task)
+    else:
+        context["entries"] = (
+            task.entries.select_related("enterprise").prefetch_related("inspectors__user")
+            if task.status == TaskStatus.DRAWN
+            else []
+        )
+    return render(request, "inspection/_task_panel.html", context)
+
+
+def _can_change(user, obj):
+    from qcity.core.scopes import can
+
+    return can(user, obj, CHANGE)
+
+
+@login_required
+@require_POST
+def task_commit(request, pk):
+    task = get_scoped_object(get(RandomInspectionTask), request.user, pk, CHANGE)
+    try:
+        services.commit_task(task, request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("抽取承诺已公布，请在公开随机数产生后录入"))
+    return redirect("inspection:randominspectiontask_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_public_value(request, pk):
+    task = get_scoped_object(get(RandomInspectionTask), request.user, pk, CHANGE)
+    try:
+        services.enter_public_value(
+            task, request.POST.get("public_value", ""), request.POST.get("source", ""), request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("抽取完成，结果已公开"))
+    return redirect("inspection:randominspectiontask_detail", pk=pk)
+
+
+# ---------------------------------------------------------------- records
+@login_required
+@require_POST
+def record_publish(request, pk):
+    record = get_scoped_object(get(InspectionRecord), request.user, pk, CHANGE)
+    try:
+        services.publish_record(record, request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("检查结果已公示"))
+    return redirect("inspection:inspectionrecord_detail", pk=pk)
+
+
+GSXT_COLUMNS = [
+    "统一社会信用代码",
+    "企业名称",
+    "抽查类型",
+    "抽查计划编号",
+    "抽查任务名称",
+    "抽查机关",
+    "检查实施机关",
+    "检查完成日期",
+    "检查结果",
+    "检查事项",
+    "公示日期",
+]
+
+
+def gsxt_rows(records):
+    for r in records:
+        items = r.task.item_list.item_lines() if r.task.item_list_id else []
+        yield [
+            r.enterprise.credit_code or "",
+            r.enterprise.name,
+            "双随机抽查",
+            f"QC-{r.task_id:06d}",
+            r.task.name,
+            r.task.unit.name,
+            "、".join(sorted({r.task.unit.name, *[u.name for u in r.task.joint_units.all()]})),
+            r.inspected_on.isoformat(),
+            r.get_outcome_display(),
+            "；".join(items),
+            timezone.localtime(r.published_at).date().isoformat() if r.published_at else "",
+        ]
+
+
+@login_required
+def records_gsxt_csv(request):
+    records = (
+        InspectionRecord.objects.for_user(request.user)
+        .filter(is_public=True, is_void=False)
+        .select_related("enterprise", "task__unit", "task__item_list")
+        .prefetch_related("task__joint_units")
+        .order_by("task_id", "pk")
+    )
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(GSXT_COLUMNS)
+    rows = list(gsxt_rows(records))
+    writer.writerows(rows)
+    ExportLog.objects.create(
+        user=request.user, what="抽查检查结果（公示系统格式）", format="csv", rows=len(rows)
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="gsxt-inspection-results.csv"'
+    return response
+
+
+# ---------------------------------------------------------------- plans, import
+@login_required
+def plan_overlaps(request, pk):
+    plan = get_scoped_object(get(SamplingPlan), request.user, pk)
+    return render(
+        request,
+        "inspection/_plan_overlaps.html",
+        {"plan": plan, "overlaps": services.plan_overlaps(plan)},
+    )
+
+
+@login_required
+def plan_import(request, pk):
+    plan = get_scoped_object(get(SamplingPlan), request.user, pk, CHANGE)
+    report = None
+    error = ""
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            error = _("请选择要导入的文件")
+        else:
+            try:
+                report = services.import_results(
+                    plan,
+                    uploaded.name,
+                    uploaded.read(),
+                    request.user,
+                    create_unmatched=request.POST.get("create_unmatched") == "on",
+                )
+            except ValidationError as exc:
+                error = _errors(exc)
+    return render(
+        request,
+        "inspection/plan_import.html",
+        {"plan": plan, "report": report, "error": error, "runs": plan.imports.all()[:10]},
+        status=400 if error or (report and report.errors) else 200,
+    )
+
+
+# ---------------------------------------------------------------- samples
+def parse_item_lines(text: str) -> list[services.ItemInput]:
+    items = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        parts += [""] * (4 - len(parts))
+        items.append(services.ItemInput(parts[0], parts[1], parts[2], parts[3]))
+    return items
+
+
+@login_required
+def sample_result(request, pk):
+    sample = get_scoped_object(get(Sample), request.user, pk, CHANGE)
+    error = ""
+    text = ""
+    if request.method == "POST":
+        text = request.POST.get("items", "")
+        try:
+            reported = request.POST.get("reported_on") or None
+            reported_on = datetime.date.fromisoformat(reported) if reported else None
+            services.record_result(sample, parse_item_lines(text), request.user, reported_on)
+        except ValueError:
+            error = _("报告日期格式应为YYYY-MM-DD")
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            messages.success(request, _("检验结论已录入"))
+            return redirect("inspection:sample_detail", pk=pk)
+    return render(
+        request,
+        "inspection/sample_result.html",
+        {"sample": sample, "error": error, "text": text},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def sample_items(request, pk):
+    sample = get_scoped_object(get(Sample), request.user, pk)
+    return render(
+        request, "inspection/_sample_items.html", {"sample": sample, "items": sample.items.all()}
+    )
+
+
+def _qr_svg(text: str) -> str:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", scale=3, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode("utf-8")
+
+
+@login_required
+def sample_form(request, pk):
+    """抽样单 (printable) with a QR code carrying the sample number and its page."""
+    sample = get_scoped_object(get(Sample), request.user, pk)
+    url = request.build_absolute_uri(reverse("inspection:sample_detail", args=[sample.pk]))
+    return render(
+        request,
+        "inspection/sample_form.html",
+        {"sample": sample, "qr": _qr_svg(f"{sample.number} {url}")},
+    )
+
+
+# ---------------------------------------------------------------- disposal
+@login_required
+@require_POST
+def case_act(request, pk):
+    case = get_scoped_object(get(DisposalCase), request.user, pk, CHANGE)
+    action = request.POST.get("action", "")
+    data = {}
+    if "passed" in request.POST:
+        data["passed"] = request.POST["passed"] == "1"
+    for key in ("penalty_case_no", "evidence"):
+        if request.POST.get(key):
+            data[key] = request.POST[key]
+    try:
+        on = request.POST.get("on")
+        services.act(
+            case, action, request.user, datetime.date.fromisoformat(on) if on else None, **data
+        )
+    except ValueError:
+        messages.error(request, _("日期格式应为YYYY-MM-DD"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("已办理"))
+    return redirect("inspection:disposalcase_detail", pk=pk)
+
+
+@login_required
+def case_notice(request, pk, kind):
+    case = get_scoped_object(get(DisposalCase), request.user, pk)
+    sample = case.sample
+    producer = sample.producer.name if sample.producer else _("（未登记）")
+    if kind == "result":
+        doc = OfficialDocument(_("检验结果通知书"))
+        doc.paragraph(
+            _("{producer}：").format(
+                producer=sample.sampled_unit.name if sample.sampled_unit else producer
+            ),
+            indent=False,
+        )
+        doc.paragraph(
+            _(
+                "我局于{date}对你单位的“{product}”（规格型号：{spec}，生产日期/批号：{batch}）进行了{type}，"
+                "样品编号{number}。经{lab}检验，结论为不合格，不合格项目如下。"
+            ).format(
+                date=sample.sampled_on,
+                product=sample.product_name,
+                spec=sample.spec or "/",
+                batch=sample.batch or sample.production_date or "/",
+                type=sample.get_sample_type_display(),
+                number=sample.number,
+                lab=sample.lab or _("承检机构"),
+            )
+        )
+        doc.table(
+            [_("检验项目"), _("检验结果"), _("标准值"), _("单项判定")],
+            [
+                [i.item, i.value_text, i.limit_text, i.get_verdict_display()]
+                for i in sample.items.all()
+            ],
+        )
+        if case.chain == "food":
+            doc.paragraph(
+                _(
+                    "如对检验结论有异议，可自收到本通知书之日起7个工作日内，向我局或其上级市场监督管理部门提出书面复检申请，逾期未提出的，不予受理。"
+                )
+            )
+        else:
+            doc.paragraph(
+                _(
+                    "如对检验结果有异议，可自收到本通知书之日起15日内，向我局或其上级市场监督管理部门提出书面异议。"
+                )
+            )
+        name = "jianyan-jieguo-tongzhishu"
+    elif kind == "rectify":
+        doc = OfficialDocument(_("责令整改通知书"))
+        doc.paragraph(_("{producer}：").format(producer=producer), indent=False)
+        doc.paragraph(
+            _(
+                "你单位生产的“{product}”（样品编号{number}）经抽检不合格。现责令你单位立即停止生产、销售同一产品，"
+                "查明原因并于{due}前完成整改，整改完成后向我局报送整改报告。"
+            ).format(
+                product=sample.product_name,
+                number=sample.number,
+                due=case.rectification_due or case.due or "—",
+            )
+        )
+        name = "zeling-zhenggai-tongzhishu"
+    else:
+        raise Http404
+    doc.signature(case.unit.name, timezone.localdate().strftime("%Y年%m月%d日"))
+    response = HttpResponse(
+        doc.to_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{sample.number}.docx"'
+    return response
+
+
+# ---------------------------------------------------------------- statistics
+def _stats_params(request) -> dict:
+    params = {
+        k: request.GET.get(k, "")
+        for k in ("kind", "region", "level", "sample_type", "channel", "category", "start", "end")
+    }
+    for key in ("start", "end"):
+        try:
+            params[key] = (
+                datetime.date.fromisoformat(params[key]).replace(day=1) if params[key] else ""
+            )
+        except ValueError:
+            params[key] = ""
+    return params
+
+
+@login_required
+def stats_view(request):
+    params = _stats_params(request)
+    dimension = request.GET.get("by", "category")
+    if dimension not in dashboard.DIMENSIONS:
+        dimension = "category"
+    rows = dashboard.table(params, dimension)
+    trend = dashboard.table(params, "month")
+    context = {
+        "params": params,
+        "dimension": dimension,
+        "rows": rows,
+        "overall": dashboard.overall(params),
+        "trend_json": json.dumps(
+            {
+                "months": [r["label"] for r in trend],
+                "rates": [r["rate"] for r in trend],
+                "low": [r["low"] for r in trend],
+                "high": [r["high"] for r in trend],
+                "tested": [r["tested"] for r in trend],
+            },
+            ensure_ascii=False,
+        ),
+        "top_items": dashboard.top_failing_items(params),
+        "dimensions": [
+            ("category", _("类别")),
+            ("region", _("区域")),
+            ("level", _("组织层级")),
+            ("sample_type", _("抽检类型")),
+            ("channel", _("抽样环节")),
+            ("month", _("月份")),
+        ],
+        "regions": Region.objects.filter(level__in=["city", "county", "zone"]),
+        "levels": Level.choices,
+        "sample_types": SampleType.choices,
+        "channels": Channel.choices,
+    }
+    return render(request, "inspection/stats.html", context)
+
+
+# ---------------------------------------------------------------- public pages
+def public_unqualified(request):
+    query = (request.GET.get("q") or "").strip()
+    samples = (
+        Sample.objects.filter(
+            is_public=True, is_void=False, overturned=False, conclusion=Conclusion.FAIL
+        )
+        .select_related("producer", "sampled_unit", "category")
+        .prefetch_related("items")
+        .order_by("-sampled_on", "-pk")
+    )
+    if query:
+        samples = samples.filter(
+            Q(product_name__icontains=query)
+            | Q(producer__name__icontains=query)
+            | Q(sampled_unit__name__icontains=query)
+        )
+    page = Paginator(samples, 25).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "sample": s,
+            "producer": s.producer.name if s.producer else "",
+            "producer_address": mask("address", s.producer.address) if s.producer else "",
+            "sampled_unit": s.sampled_unit.name if s.sampled_unit else "",
+            "items": [i for i in s.items.all() if i.verdict == Conclusion.FAIL],
+        }
+        for s in page
+    ]
+    return render(
+        request, "inspection/public_unqualified.html", {"page": page, "rows": rows, "q": query}
+    )
+
+
+def public_results(request):
+    query = (request.GET.get("q") or "").strip()
+    records = (
+        InspectionRecord.objects.filter(is_public=True, is_void=False)
+        .select_related("enterprise", "task__unit")
+        .order_by("-inspected_on", "-pk")
+    )
+    if query:
+        records = records.filter(
+            Q(enterprise__name__icontains=query) | Q(enterprise__credit_code__icontains=query)
+        )
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "record": r,
+            "legal_representative": mask("person_name", r.enterprise.legal_representative),
+            "address": mask("address", r.enterprise.address),
+        }
+        for r in page
+    ]
+    return render(
+        request, "inspection/public_results.html", {"page": page, "rows": rows, "q": query}
+    )
+
+
+def public_draws(request):
+    tasks = RandomInspectionTask.objects.exclude(status=TaskStatus.DRAFT).select_related(
+        "unit", "region"
+    )
+    return render(request, "inspection/public_draws.html", {"tasks": tasks})
+
+
+def public_draw(request, pk):
+    task = get_object_or_404(RandomInspectionTask.objects.exclude(status=TaskStatus.DRAFT), pk=pk)
+    report = None
+    if request.GET.get("verify") and task.status == TaskStatus.DRAWN:
+        announced = (request.GET.get("public_value") or "").strip() or None
+        report = services.verify_task(task, announced)
+    snap = task.snapshot or {}
+    context = {
+        "task": task,
+        "report": report,
+        "drawn": task.status == TaskStatus.DRAWN,
+        "population_size": sum(len(v) for v in snap.get("population", {}).values()),
+        "entries": task.entries.select_related("enterprise").prefetch_related("inspectors__user")
+        if task.status == TaskStatus.DRAWN
+        else [],
+        "params_json": json.dumps(snap.get("params", {}), ensure_ascii=False, sort_keys=True),
+    }
+    return render(request, "inspection/public_draw.html", context)
+
+
+def public_draw_record(request, pk):
+    """Everything needed to re-run the draw elsewhere (docs/draw.md §7), as JSON."""
+    task = get_object_or_404(RandomInspectionTask, pk=pk, status=TaskStatus.DRAWN)
+    snap = task.snapshot
+    body = {
+        "task": task.name,
+        "algorithm": "qcity-draw-1 (docs/draw.md)",
+        "secret": task.secret,
+        "public_value": task.public_value,
+        "public_value_source": task.public_value_source,
+        "enterprises": snap["population"],
+        "inspectors": snap["inspectors"],
+        "conflicts": snap["conflicts"],
+        "history": snap["history"],
+        "parameters": snap["params"],
+        "result": task.result,
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="draw-{task.pk}.json"'
+    return response

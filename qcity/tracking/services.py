@@ -1,0 +1,969 @@
+"""Every state change of 督查督办, one business action per function in one transaction.
+
+Office (质量办) actions: create/交办, 审核 reports (accept or return), verify 销号 or send back
+for rework, decide extensions, suspend/resume/terminate, issue 督办. Unit actions: 签收 or
+退回, fill the period's report, co-unit input, submit the merged report, 申请销号, 延期申请
+(before the deadline only), answer a 督办. Each writes the change log, a timeline event on the
+assignment and the to-dos of the unit that acts next.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qcity.core import audit, events, notify, rulebook, workdays
+from qcity.core.choices import ChangeAction, UnitKind
+from qcity.core.models import OrgUnit
+from qcity.core.rulespec import ValueKind
+from qcity.core.services import ConflictError
+
+from . import periods
+from .choices import (
+    ACTIVE_STATES,
+    AssignmentState,
+    ExtensionStatus,
+    FollowUpKind,
+    FollowUpSubject,
+    ReportStatus,
+)
+from .models import (
+    Assignment,
+    AssignmentCoUnit,
+    CoUnitInput,
+    ExtensionRequest,
+    FollowUp,
+    LightSnapshot,
+    ProgressReport,
+)
+
+S = AssignmentState
+
+
+# ---------------------------------------------------------------- helpers
+def rule(key: str):
+    """A rule value; the tracking.* keys declared by the indicators app fall back to their
+    declared default while that app is not installed."""
+    fallback = None
+    try:
+        from qcity.indicators.rules import default
+
+        fallback = default(key)
+    except (ImportError, KeyError):
+        pass
+    return rulebook.value(key, default=fallback)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def office_unit():
+    return OrgUnit.objects.filter(kind=UnitKind.OFFICE).order_by("region__code").first()
+
+
+def is_office(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_office_admin)
+
+
+def require_office(user):
+    if not is_office(user):
+        raise PermissionDenied(_("只有质量办可以执行此操作"))
+
+
+def is_lead(assignment, user) -> bool:
+    return bool(user and user.is_authenticated and assignment.lead_unit_id in user.unit_ids())
+
+
+def require_lead(assignment, user):
+    if not (is_lead(assignment, user) or is_office(user)):
+        raise PermissionDenied(_("只有牵头单位可以执行此操作"))
+
+
+def co_unit_ids(assignment) -> set[int]:
+    return set(assignment.co_units.values_list("unit_id", flat=True))
+
+
+def link(assignment) -> str:
+    return reverse("tracking:assignment_detail", args=[assignment.pk])
+
+
+def _lock(assignment) -> Assignment:
+    return Assignment.objects.select_for_update().get(pk=assignment.pk)
+
+
+def _change(obj, before: dict, user, note: str = ""):
+    audit.record(
+        obj, ChangeAction.UPDATE, before=before, after=audit.snapshot(obj), note=note, actor=user
+    )
+
+
+def _set_state(assignment, state, user, event, label, note="", **params):
+    before = audit.snapshot(assignment)
+    assignment.state = state
+    assignment.save()
+    _change(assignment, before, user, note)
+    events.emit(assignment, event, label, actor=user, **params)
+
+
+def _todo_office(title, assignment, kind, due=None):
+    unit = office_unit()
+    if unit is not None:
+        notify.add_todo(title, unit=unit, link=link(assignment), due=due, kind=kind, obj=assignment)
+
+
+def _todo_lead(title, assignment, kind, due=None):
+    notify.add_todo(
+        title, unit=assignment.lead_unit, link=link(assignment), due=due, kind=kind, obj=assignment
+    )
+
+
+def _text(value, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(message)
+    return value
+
+
+# ---------------------------------------------------------------- create and 交办
+def create_assignment(data: dict, user=None, co_units=None):
+    """A new item in 待交办. ``data`` holds model fields; ``co_units`` is [(unit, duty)].
+    With a plan task, its title, lead unit and co-units (with their duty text) are taken
+    from the task's responsibilities unless given."""
+    require_office(user) if user is not None else None
+    data = dict(data)
+    task = data.get("task")
+    co_units = list(co_units or [])
+    if task is not None:
+        if Assignment.objects.filter(task=task).exists():
+            raise ValidationError({"task": _("该任务已经交办，不能重复交办")})
+        data.setdefault("plan", task.plan)
+        data.setdefault("title", task.title)
+        data["lead_unit"] = data.get("lead_unit") or task.lead_unit
+        if not co_units:
+            for resp in task.responsibilities.filter(role="co").exclude(unit=None):
+                co_units.append((resp.unit, resp.duty))
+        if not data.get("lead_unit"):
+            lead = task.responsibilities.filter(role="lead").exclude(unit=None).first()
+            data["lead_unit"] = lead.unit if lead else None
+        data.setdefault("deadline", task.deadline)
+    if not data.get("title"):
+        raise ValidationError({"title": _("请填写督办事项")})
+    if not data.get("lead_unit"):
+        raise ValidationError({"lead_unit": _("请指定牵头单位")})
+    if not data.get("deadline"):
+        raise ValidationError({"deadline": _("请填写完成时限")})
+    day = data.get("report_day") or rule("tracking.default_report_day")
+    if not 1 <= int(day) <= 28:
+        raise ValidationError({"report_day": _("报送日应在1至28日之间")})
+    data["report_day"] = int(day)
+    data.setdefault("original_deadline", data["deadline"])
+    with transaction.atomic():
+        obj = Assignment(**data)
+        obj.full_clean()
+        obj.save()
+        seen = set()
+        for unit, duty in co_units:
+            if unit.pk == obj.lead_unit_id or unit.pk in seen:
+                continue
+            seen.add(unit.pk)
+            AssignmentCoUnit.objects.create(assignment=obj, unit=unit, duty=duty or "")
+        audit.record(obj, ChangeAction.CREATE, after=audit.snapshot(obj), actor=user)
+        events.emit(obj, "created", _("登记督办事项"), actor=user)
+    return obj
+
+
+def update_assignment(obj, data: dict, user=None, expected_version=None):
+    """The generic edit form changes only descriptive fields; dates and units go through
+    their own actions (extension, reassignment)."""
+    from qcity.core.services import update_object
+
+    return update_object(obj, data, user, expected_version)
+
+
+def void_assignment(assignment, reason, user=None):
+    """Only the office voids an item registered in error; units use 退回."""
+    from qcity.core.services import void_object
+
+    require_office(user)
+    with transaction.atomic():
+        obj = void_object(assignment, reason, user)
+        notify.close_todos(obj)
+        events.emit(obj, "voided", _("作废：{r}").format(r=reason), actor=user)
+    return obj
+
+
+def assign(assignment, user, on=None):
+    require_office(user)
+    on = on or today()
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state not in (S.DRAFT, S.RETURNED):
+            raise ValidationError(_("只有待交办或被退回的事项可以交办"))
+        assignment.assigned_on = on
+        assignment.state_reason = ""
+        _set_state(assignment, S.ASSIGNED, user, "assigned", _("质量办交办"))
+        notify.close_todos(assignment, "returned")
+        _todo_lead(_("请签收督办事项：{title}").format(title=assignment.title), assignment, "sign")
+    return assignment
+
+
+def reassign(assignment, user, lead_unit, on=None):
+    """After a unit returned the item as not its own: name another lead unit and 交办 again."""
+    require_office(user)
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state != S.RETURNED:
+            raise ValidationError(_("只有被退回的事项可以改派"))
+        before = audit.snapshot(assignment)
+        old = assignment.lead_unit
+        assignment.lead_unit = lead_unit
+        AssignmentCoUnit.objects.filter(assignment=assignment, unit=lead_unit).delete()
+        assignment.save()
+        _change(assignment, before, user)
+        events.emit(
+            assignment,
+            "reassigned",
+            _("改派牵头单位：{old} → {new}").format(old=old, new=lead_unit),
+            actor=user,
+        )
+    return assign(assignment, user, on)
+
+
+def sign(assignment, user, on=None):
+    require_lead(assignment, user)
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state != S.ASSIGNED:
+            raise ValidationError(_("只有已交办、待签收的事项可以签收"))
+        assignment.signed_on = on or today()
+        _set_state(assignment, S.SIGNED, user, "signed", _("牵头单位签收"))
+        notify.close_todos(assignment, "sign")
+        refresh_light(assignment, on)
+    return assignment
+
+
+def return_assignment(assignment, user, reason):
+    require_lead(assignment, user)
+    reason = _text(reason, _("退回必须说明理由（例如不属于本单位职责）"))
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state != S.ASSIGNED:
+            raise ValidationError(_("只有已交办、待签收的事项可以退回"))
+        assignment.state_reason = reason[:500]
+        _set_state(
+            assignment, S.RETURNED, user, "returned", _("牵头单位退回：{r}").format(r=reason)
+        )
+        notify.close_todos(assignment, "sign")
+        _todo_office(
+            _("事项被退回，请改派：{title}").format(title=assignment.title), assignment, "returned"
+        )
+    return assignment
+
+
+# ---------------------------------------------------------------- suspension
+def suspend(assignment, user, reason):
+    require_office(user)
+    reason = _text(reason, _("挂起必须说明原因"))
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state not in ACTIVE_STATES:
+            raise ValidationError(_("只有办理中的事项可以挂起"))
+        assignment.state_before_suspension = assignment.state
+        assignment.state_reason = reason[:500]
+        _set_state(assignment, S.SUSPENDED, user, "suspended", _("挂起：{r}").format(r=reason))
+        refresh_light(assignment)
+    return assignment
+
+
+def resume(assignment, user):
+    require_office(user)
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state != S.SUSPENDED:
+            raise ValidationError(_("只有挂起的事项可以恢复"))
+        state = assignment.state_before_suspension or S.IN_PROGRESS
+        assignment.state_before_suspension = ""
+        assignment.state_reason = ""
+        _set_state(assignment, state, user, "resumed", _("恢复办理"))
+        refresh_light(assignment)
+    return assignment
+
+
+def terminate(assignment, user, reason):
+    require_office(user)
+    reason = _text(reason, _("中止必须说明原因"))
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state in (S.CLOSED, S.CLOSED_LATE, S.TERMINATED):
+            raise ValidationError(_("已销号或已中止的事项不能中止"))
+        assignment.state_reason = reason[:500]
+        _set_state(assignment, S.TERMINATED, user, "terminated", _("中止：{r}").format(r=reason))
+        notify.close_todos(assignment)
+        refresh_light(assignment)
+    return assignment
+
+
+# ---------------------------------------------------------------- reports
+def report_period(assignment, on=None) -> periods.Period:
+    """The period a unit reports on now: the earliest one since 交办 that has ended without a
+    submitted report, else the current one."""
+    on = on or today()
+    start = assignment.assigned_on or on
+    done = set(
+        assignment.reports.exclude(
+            status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]
+        ).values_list("period_start", flat=True)
+    )
+    for period in periods.periods_between(start, on, assignment.cycle, assignment.report_day):
+        if period.end < on and period.start not in done:
+            return period
+    return periods.period_containing(on, assignment.cycle, assignment.report_day)
+
+
+def open_report(assignment, user, on=None):
+    """The report of the period due now (created as a draft when missing)."""
+    require_lead(assignment, user)
+    assignment = Assignment.objects.get(pk=assignment.pk)
+    if assignment.state not in (S.SIGNED, S.IN_PROGRESS, S.CLOSE_REQUESTED):
+        raise ValidationError(_("事项签收后才能填报进展"))
+    period = report_period(assignment, on)
+    with transaction.atomic():
+        report, created = ProgressReport.objects.get_or_create(
+            assignment=assignment,
+            period_start=period.start,
+            defaults={
+                "period_end": period.end,
+                "due_date": period.due,
+                "percent": assignment.percent,
+            },
+        )
+        if created:
+            audit.record(report, ChangeAction.CREATE, after=audit.snapshot(report), actor=user)
+    return report
+
+
+REPORT_FIELDS = ("done", "next_steps", "problems", "support_needed", "percent")
+
+
+def save_report(report, data: dict, user, expected_version):
+    """Save the lead unit's draft. ``expected_version`` is the version the form was opened
+    with: when someone saved in between, nothing is written and the user is told."""
+    require_lead(report.assignment, user)
+    with transaction.atomic():
+        current = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise ConflictError(
+                _("该报告已被他人修改（当前为第{v}版），您的修改未保存，请刷新后再编辑。").format(
+                    v=current.version
+                )
+            )
+        if current.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+            raise ValidationError(_("报告已报送，不能再修改"))
+        try:
+            percent = int(data.get("percent", current.percent))
+        except (TypeError, ValueError):
+            raise ValidationError({"percent": _("完成进度必须是0到100之间的整数")})
+        if not 0 <= percent <= 100:
+            raise ValidationError({"percent": _("完成进度必须是0到100之间的整数")})
+        before = audit.snapshot(current)
+        for name in REPORT_FIELDS[:-1]:
+            if name in data:
+                setattr(current, name, (data[name] or "").strip())
+        current.percent = percent
+        if "indicator_values" in data:
+            current.indicator_values = _check_values(data["indicator_values"])
+        current.version += 1
+        current.save()
+        _change(current, before, user)
+    return current
+
+
+def add_co_input(report, user, text, unit=None):
+    """A co-unit's input on the lead unit's report for the period (one per unit, editable
+    until the lead submits)."""
+    text = _text(text, _("请填写配合单位意见"))
+    units = co_unit_ids(report.assignment) & (user.unit_ids() if user else set())
+    if unit is not None:
+        units &= {unit.pk}
+    if not units:
+        raise PermissionDenied(_("只有该事项的配合单位可以提交配合意见"))
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("牵头单位已报送该期报告，不能再补充配合意见"))
+    unit_id = sorted(units)[0]
+    with transaction.atomic():
+        obj, created = CoUnitInput.objects.update_or_create(
+            report=report, unit_id=unit_id, defaults={"text": text, "author": user}
+        )
+        audit.record(
+            obj.report,
+            ChangeAction.UPDATE,
+            after={"co_input_unit": unit_id, "text": text},
+            actor=user,
+            note="co-unit input",
+        )
+        events.emit(
+            report.assignment,
+            "co_input",
+            _("配合单位提交意见：{unit}").format(unit=obj.unit),
+            actor=user,
+            report=report.pk,
+        )
+    return obj
+
+
+def submit_report(report, user, expected_version=None, on=None):
+    """The lead unit submits the merged report; values it carries are stored as
+    observations; the office gets a 审核 to-do."""
+    require_lead(report.assignment, user)
+    stamp = (
+        timezone.now()
+        if on is None
+        else timezone.make_aware(datetime.datetime.combine(on, datetime.time(10, 0)))
+    )
+    on = on or today()
+    with transaction.atomic():
+        current = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise ConflictError(_("该报告已被他人修改，请刷新后再报送。"))
+        if current.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+            raise ValidationError(_("该报告已报送，不能重复报送"))
+        if not current.done.strip():
+            raise ValidationError({"done": _("请填写本期完成情况后再报送")})
+        before = audit.snapshot(current)
+        current.late = current.late or on > current.due_date
+        current.status = ReportStatus.SUBMITTED
+        current.submitted_at = stamp
+        current.submitted_by = user
+        current.version += 1
+        current.save()
+        _change(current, before, user)
+        _record_observations(current, user)
+        assignment = _lock(current.assignment)
+        if assignment.state == S.SIGNED:
+            _set_state(assignment, S.IN_PROGRESS, user, "started", _("开始办理"))
+        label = _("报送{start}至{end}进展报告（完成{p}%）").format(
+            start=current.period_start, end=current.period_end, p=current.percent
+        )
+        if current.late:
+            label += _("，迟报")
+        events.emit(assignment, "report_submitted", label, actor=user, report=current.pk)
+        notify.close_todos(assignment, "report")
+        notify.close_todos(assignment, "report_returned")
+        _todo_office(
+            _("审核进展报告：{title}").format(title=assignment.title), assignment, "review"
+        )
+    return current
+
+
+PERIOD_KINDS = {"monthly": "month", "quarterly": "quarter", "half_yearly": "half"}
+
+
+def owed_links(assignment):
+    """The confirmed target links whose answerable units include the lead unit, for the
+    targets of this assignment's task: the values its report carries (entered once)."""
+    if assignment.task_id is None:
+        return []
+    try:
+        from qcity.indicators.models import TargetLink
+    except ImportError:  # the indicators app is not installed
+        return []
+    return list(
+        TargetLink.objects.filter(
+            target__task_id=assignment.task_id,
+            units=assignment.lead_unit,
+            indicator__isnull=False,
+            target__is_void=False,
+        )
+        .select_related("indicator", "target")
+        .order_by("target__order")
+    )
+
+
+def _check_values(entries):
+    from qcity.indicators.models import Indicator
+    from qcity.indicators.services import parse_value, validate_figures
+
+    clean = []
+    for entry in entries:
+        raw = entry.get("value")
+        if raw in (None, ""):
+            continue
+        indicator = Indicator.objects.get(pk=entry["indicator"])
+        try:
+            validate_figures(indicator, parse_value(raw, indicator), None, None)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("指标“{name}”：{why}").format(name=indicator.name, why="；".join(exc.messages))
+            )
+        clean.append({**entry, "value": str(raw).strip()})
+    return clean
+
+
+def _record_observations(report, user):
+    """Store the indicator values the report carries through the indicators app."""
+    if not report.indicator_values:
+        return
+    from qcity.indicators import services as indicator_services
+    from qcity.indicators.models import Indicator
+
+    for entry in report.indicator_values:
+        if entry.get("value") in (None, ""):
+            continue
+        indicator = Indicator.objects.get(pk=entry["indicator"])
+        indicator_services.record_observation(
+            indicator=indicator,
+            region=report.assignment.lead_unit.region,
+            period_start=report.period_start,
+            period_end=report.period_end,
+            period_kind=PERIOD_KINDS[report.assignment.cycle],
+            value=entry["value"],
+            numerator=entry.get("numerator"),
+            denominator=entry.get("denominator"),
+            unit=report.assignment.lead_unit,
+            user=user,
+            source="reported",
+            params=entry.get("params"),
+        )
+
+
+def accept_report(report, user, comment="", on=None):
+    require_office(user)
+    with transaction.atomic():
+        current = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if current.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("只有已报送的报告可以审核"))
+        before = audit.snapshot(current)
+        current.status = ReportStatus.ACCEPTED
+        current.review_comment = (comment or "").strip()
+        current.reviewed_at = timezone.now()
+        current.save()
+        _change(current, before, user)
+        assignment = _lock(current.assignment)
+        before = audit.snapshot(assignment)
+        assignment.percent = current.percent
+        assignment.save()
+        _change(assignment, before, user)
+        events.emit(
+            assignment,
+            "report_accepted",
+            _("质量办审核通过{start}进展报告").format(start=current.period_start),
+            actor=user,
+            report=current.pk,
+        )
+        notify.close_todos(assignment, "review")
+        refresh_light(assignment, on)
+    return current
+
+
+def return_report(report, user, comment):
+    require_office(user)
+    comment = _text(comment, _("退回报告必须填写审核意见"))
+    with transaction.atomic():
+        current = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if current.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("只有已报送的报告可以退回"))
+        before = audit.snapshot(current)
+        current.status = ReportStatus.RETURNED
+        current.review_comment = comment
+        current.reviewed_at = timezone.now()
+        current.version += 1
+        current.save()
+        _change(current, before, user)
+        events.emit(
+            current.assignment,
+            "report_returned",
+            _("质量办退回{start}进展报告：{c}").format(start=current.period_start, c=comment),
+            actor=user,
+            report=current.pk,
+        )
+        notify.close_todos(current.assignment, "review")
+        _todo_lead(
+            _("进展报告被退回，请修改后重报：{title}").format(title=current.assignment.title),
+            current.assignment,
+            "report_returned",
+        )
+    return current
+
+
+# ---------------------------------------------------------------- 销号
+def request_close(assignment, user, evidence):
+    require_lead(assignment, user)
+    evidence = _text(evidence, _("申请销号必须说明完成情况并提供佐证"))
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state not in (S.SIGNED, S.IN_PROGRESS):
+            raise ValidationError(_("只有办理中的事项可以申请销号"))
+        assignment.close_evidence = evidence
+        _set_state(assignment, S.CLOSE_REQUESTED, user, "close_requested", _("申请销号"))
+        _todo_office(
+            _("核验销号申请：{title}").format(title=assignment.title), assignment, "verify"
+        )
+    return assignment
+
+
+def verify_close(assignment, user, on=None):
+    """Close the item: on time when closed by the deadline in force (the original one unless
+    an extension was granted), else 逾期销号."""
+    require_office(user)
+    on = on or today()
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state != S.CLOSE_REQUESTED:
+            raise ValidationError(_("只有申请销号的事项可以核验销号"))
+        late = on > assignment.deadline
+        assignment.closed_on = on
+        assignment.percent = 100
+        state, label = (
+            (S.CLOSED_LATE, _("核验通过，逾期销号（时限{d}）").format(d=assignment.deadline))
+            if late
+            else (S.CLOSED, _("核验通过，按期销号"))
+        )
+        _set_state(assignment, state, user, "closed", label, late=late)
+        notify.close_todos(assignment)
+        refresh_light(assignment, on)
+    return assignment
+
+
+def rework(assignment, user, comment):
+    require_office(user)
+    comment = _text(comment, _("退回整改必须说明原因"))
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state != S.CLOSE_REQUESTED:
+            raise ValidationError(_("只有申请销号的事项可以退回整改"))
+        assignment.state_reason = comment[:500]
+        _set_state(
+            assignment,
+            S.IN_PROGRESS,
+            user,
+            "rework",
+            _("销号未通过，退回整改：{c}").format(c=comment),
+        )
+        notify.close_todos(assignment, "verify")
+        _todo_lead(
+            _("销号未通过，请继续整改：{title}").format(title=assignment.title),
+            assignment,
+            "rework",
+        )
+    return assignment
+
+
+# ---------------------------------------------------------------- extensions
+def request_extension(assignment, user, reason, new_deadline, progress_note="", on=None):
+    require_lead(assignment, user)
+    on = on or today()
+    reason = _text(reason, _("延期申请必须说明理由"))
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if assignment.state not in ACTIVE_STATES:
+            raise ValidationError(_("只有办理中的事项可以申请延期"))
+        if on > assignment.deadline:
+            raise ValidationError(
+                _("已超过完成时限（{d}），不能再申请延期，将按原时限考核").format(
+                    d=assignment.deadline
+                )
+            )
+        if new_deadline is None or new_deadline <= assignment.deadline:
+            raise ValidationError({"new_deadline": _("申请的新时限必须晚于现有完成时限")})
+        if assignment.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise ValidationError(_("已有待审批的延期申请"))
+        ext = ExtensionRequest.objects.create(
+            assignment=assignment,
+            reason=reason,
+            progress_note=(progress_note or "").strip(),
+            current_deadline=assignment.deadline,
+            new_deadline=new_deadline,
+            requested_by=user,
+        )
+        audit.record(ext, ChangeAction.CREATE, after=audit.snapshot(ext), actor=user)
+        events.emit(
+            assignment,
+            "extension_requested",
+            _("申请延期至{d}：{r}").format(d=new_deadline, r=reason),
+            actor=user,
+        )
+        _todo_office(
+            _("审批延期申请：{title}").format(title=assignment.title), assignment, "extension"
+        )
+    return ext
+
+
+def decide_extension(ext, user, grant: bool, comment=""):
+    require_office(user)
+    comment = (comment or "").strip()
+    if not grant and not comment:
+        raise ValidationError(_("不批准延期必须说明理由"))
+    with transaction.atomic():
+        ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
+        if ext.status != ExtensionStatus.PENDING:
+            raise ValidationError(_("该延期申请已审批"))
+        before = audit.snapshot(ext)
+        ext.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+        ext.decided_by, ext.decided_at, ext.decision_comment = user, timezone.now(), comment
+        ext.save()
+        _change(ext, before, user)
+        assignment = _lock(ext.assignment)
+        if grant:
+            before = audit.snapshot(assignment)
+            assignment.deadline = ext.new_deadline
+            assignment.save()
+            _change(assignment, before, user, note=_("批准延期"))
+            label = _("批准延期至{d}").format(d=ext.new_deadline)
+        else:
+            label = _("不批准延期：{c}").format(c=comment)
+        events.emit(assignment, "extension_decided", label, actor=user, granted=grant)
+        notify.close_todos(assignment, "extension")
+        refresh_light(assignment)
+    return ext
+
+
+# ---------------------------------------------------------------- follow-ups
+def next_supervise_number(year: int) -> tuple[int, str]:
+    last = FollowUp.objects.filter(kind=FollowUpKind.SUPERVISE, year=year).aggregate(
+        m=Max("sequence")
+    )["m"]
+    sequence = (last or 0) + 1
+    prefix = rule("tracking.supervise_number_prefix")
+    return sequence, f"{prefix}〔{year}〕{sequence}号"
+
+
+def issue_followup(
+    assignment, kind, subject, due_date, *, period_start=None, on=None, user=None, note=""
+):
+    on = on or today()
+    if user is not None:
+        require_office(user)
+    with transaction.atomic():
+        followup = FollowUp(
+            assignment=assignment,
+            kind=kind,
+            subject=subject,
+            period_start=period_start,
+            due_date=due_date,
+            issued_on=on,
+            issued_by=user,
+        )
+        what = (
+            _("{start}起的进展报告（报送期限{due}）").format(start=period_start, due=due_date)
+            if subject == FollowUpSubject.REPORT
+            else _("完成时限{due}").format(due=due_date)
+        )
+        if kind == FollowUpKind.REMINDER:
+            followup.message = _("提醒：“{t}”{w}即将到期，请按时办理。").format(
+                t=assignment.title, w=what
+            )
+        elif kind == FollowUpKind.URGE:
+            followup.message = _("催办：“{t}”{w}已逾期，请尽快办理。").format(
+                t=assignment.title, w=what
+            )
+        else:
+            followup.year = on.year
+            followup.sequence, followup.number = next_supervise_number(on.year)
+            followup.answer_deadline, _estimated = workdays.deadline(
+                on, rule("tracking.supervise_answer_days"), ValueKind.WORKING_DAYS
+            )
+            followup.message = _(
+                "督办：“{t}”{w}经催办仍未办理，请于{a}前书面答复办理情况。"
+            ).format(t=assignment.title, w=what, a=followup.answer_deadline)
+        if note:
+            followup.message += note
+        followup.full_clean()
+        followup.save()
+        audit.record(followup, ChangeAction.CREATE, after=audit.snapshot(followup), actor=user)
+        events.emit(
+            assignment,
+            f"followup_{kind}",
+            f"{followup.get_kind_display()}{(' ' + followup.number) if followup.number else ''}：{what}",
+            actor=user,
+            followup=followup.pk,
+        )
+        if kind == FollowUpKind.SUPERVISE:
+            _todo_lead(
+                _("答复督办通知单{n}").format(n=followup.number),
+                assignment,
+                "supervise",
+                due=followup.answer_deadline,
+            )
+        else:
+            _todo_lead(followup.message[:200], assignment, f"followup_{subject}", due=due_date)
+    return followup
+
+
+def answer_followup(followup, user, text):
+    require_lead(followup.assignment, user)
+    text = _text(text, _("请填写答复内容"))
+    with transaction.atomic():
+        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if followup.kind != FollowUpKind.SUPERVISE:
+            raise ValidationError(_("只有督办通知单需要答复"))
+        if followup.answered_at:
+            raise ValidationError(_("该督办通知单已答复"))
+        before = audit.snapshot(followup)
+        followup.answer, followup.answered_at = text, timezone.now()
+        followup.save()
+        _change(followup, before, user)
+        events.emit(
+            followup.assignment,
+            "supervise_answered",
+            _("答复督办通知单{n}").format(n=followup.number),
+            actor=user,
+        )
+        notify.close_todos(followup.assignment, "supervise")
+    return followup
+
+
+def _ladder(assignment, subject, due, on, period_start=None):
+    """提醒 before ``due``, 催办 when overdue, 督办 when still undone after the urge."""
+    existing = {
+        f.kind: f
+        for f in assignment.followups.all()
+        if f.subject == subject and f.period_start == period_start and f.due_date == due
+    }
+    created = []
+    remind_from = due - datetime.timedelta(days=rule("tracking.reminder_days_before_deadline"))
+    urge_on, _e = workdays.deadline(due, rule("tracking.urge_after_days"), ValueKind.WORKING_DAYS)
+    if on > due and urge_on <= on and FollowUpKind.URGE not in existing:
+        urge = issue_followup(
+            assignment, FollowUpKind.URGE, subject, due, period_start=period_start, on=on
+        )
+        existing[FollowUpKind.URGE] = urge
+        created.append(urge)
+    if FollowUpKind.URGE in existing and FollowUpKind.SUPERVISE not in existing:
+        escalate_on, _e = workdays.deadline(
+            existing[FollowUpKind.URGE].issued_on,
+            rule("tracking.supervise_after_days"),
+            ValueKind.WORKING_DAYS,
+        )
+        if on >= escalate_on:
+            created.append(
+                issue_followup(
+                    assignment,
+                    FollowUpKind.SUPERVISE,
+                    subject,
+                    due,
+                    period_start=period_start,
+                    on=on,
+                )
+            )
+    if remind_from <= on <= due and not existing:
+        created.append(
+            issue_followup(
+                assignment, FollowUpKind.REMINDER, subject, due, period_start=period_start, on=on
+            )
+        )
+    return created
+
+
+def scan(on=None) -> dict:
+    """The periodic escalation scan: reminders, urges and 督办 for reports and deadlines, the
+    report to-dos of the period, and today's lights. Idempotent for a given day."""
+    with audit.acting_as(audit.current_actor(), label="tracking.scan"):
+        return _scan(on or today())
+
+
+def _scan(on) -> dict:
+    counts = {"reminder": 0, "urge": 0, "supervise": 0, "lights": 0}
+    active = (
+        Assignment.objects.filter(state__in=ACTIVE_STATES, is_void=False)
+        .select_related("lead_unit")
+        .prefetch_related("followups", "reports")
+    )
+    for assignment in active:
+        with transaction.atomic():
+            created = []
+            if assignment.state != S.CLOSE_REQUESTED:
+                created += _ladder(assignment, FollowUpSubject.DEADLINE, assignment.deadline, on)
+            if assignment.state in (S.SIGNED, S.IN_PROGRESS) and assignment.assigned_on:
+                reported = {
+                    r.period_start
+                    for r in assignment.reports.all()
+                    if r.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+                }
+                ended = [
+                    p
+                    for p in periods.periods_between(
+                        assignment.assigned_on, on, assignment.cycle, assignment.report_day
+                    )
+                    if p.end < on
+                ]
+                # chase the latest ended period only: older misses count as 漏报 in the
+                # assessment, and one notice per period would bury the unit
+                if ended and ended[-1].start not in reported:
+                    period = ended[-1]
+                    created += _ladder(
+                        assignment, FollowUpSubject.REPORT, period.due, on, period.start
+                    )
+            for f in created:
+                counts[f.kind] += 1
+            refresh_light(assignment, on)
+            counts["lights"] += 1
+    return counts
+
+
+# ---------------------------------------------------------------- lights
+def refresh_light(assignment, on=None):
+    on = on or today()
+    answer = periods.judge_light(
+        state=assignment.state,
+        start=assignment.assigned_on,
+        deadline=assignment.deadline,
+        percent=assignment.percent,
+        on=on,
+        yellow_points=rule("tracking.lag_yellow_points"),
+        red_points=rule("tracking.lag_red_points"),
+    )
+    if (assignment.light, assignment.light_reason) != (answer.light, answer.explanation):
+        Assignment.objects.filter(pk=assignment.pk).update(
+            light=answer.light, light_reason=answer.explanation[:300]
+        )
+        assignment.light, assignment.light_reason = answer.light, answer.explanation[:300]
+    if assignment.assigned_on:
+        period = periods.period_containing(on, assignment.cycle, assignment.report_day)
+        LightSnapshot.objects.update_or_create(
+            assignment=assignment,
+            period_start=period.start,
+            defaults={
+                "period_end": period.end,
+                "light": answer.light,
+                "expected_percent": answer.expected,
+                "actual_percent": answer.actual,
+                "explanation": answer.explanation[:300],
+            },
+        )
+    return answer
+
+
+# ---------------------------------------------------------------- documents
+def supervise_notice_docx(followup) -> bytes:
+    from qcity.core.documents import OfficialDocument
+
+    if followup.kind != FollowUpKind.SUPERVISE:
+        raise ValidationError(_("只有督办有通知单"))
+    a = followup.assignment
+    issuer = office_unit()
+    doc = OfficialDocument(_("督办通知单"), doc_number=followup.number)
+    doc.paragraph(f"{a.lead_unit}：", indent=False)
+    doc.paragraph(followup.message)
+    doc.table(
+        [_("项目"), _("内容")],
+        [
+            [_("督办事项"), a.title],
+            [_("牵头单位"), str(a.lead_unit)],
+            [_("配合单位"), "、".join(str(c.unit) for c in a.co_units.all()) or "—"],
+            [_("牵头领导"), a.leader or "—"],
+            [_("责任人"), a.responsible_person or "—"],
+            [_("完成时限"), str(a.deadline)],
+            [_("当前进度"), f"{a.percent}%"],
+            [_("答复期限"), str(followup.answer_deadline)],
+        ],
+    )
+    doc.paragraph(_("请在答复期限前通过平台提交书面答复，逾期未答复的将按规定通报。"))
+    doc.signature(str(issuer or ""), f"{followup.issued_on:%Y年%m月%d日}")
+    return doc.to_bytes()

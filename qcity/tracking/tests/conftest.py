@@ -1,0 +1,50 @@
+import datetime
+
+import pytest
+
+from qcity.core import audit
+from qcity.core.services import create_object
+from qcity.plans.models import Plan, Responsibility, Task
+from qcity.tracking import services
+
+TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture
+def plan_task(world):
+    with audit.acting_as(world.user("office_admin")):
+        plan = create_object(
+            Plan, {"title": "测试实施方案", "period_start": 2026, "period_end": 2027}
+        )
+        task = create_object(
+            Task,
+            {
+                "plan": plan,
+                "title": "开展质量提升行动",
+                "lead_unit": world.unit("市市场监管局"),
+                "deadline": datetime.date(2026, 12, 31),
+            },
+        )
+    Responsibility.objects.create(
+        task=task, unit=world.unit("市市场监管局"), name_as_written="市市场监管局", role="lead"
+    )
+    Responsibility.objects.create(
+        task=task,
+        unit=world.unit("市住建局"),
+        name_as_written="市住建局",
+        role="co",
+        duty="负责建设工程质量部分",
+    )
+    return task
+
+
+@pytest.fixture
+def assignment(world, plan_task):
+    office = world.user("office_admin")
+    a = services.create_assignment({"task": plan_task, "leader": "张副市长"}, office)
+    return services.assign(a, office, on=datetime.date(2026, 1, 5))
+
+
+@pytest.fixture
+def signed(world, assignment):
+    return services.sign(assignment, world.user("market_staff"), on=datetime.date(2026, 1, 6))

@@ -1,0 +1,471 @@
+"""Pages of 督查督办: the office's board, a unit's "my tasks", the task page with its actions,
+the period report form (htmx) and the 督办通知单 download. Views parse input, check scope and
+call ``services``; they never change state themselves."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qcity.core import events, notify
+from qcity.core.models import OrgUnit
+from qcity.core.registry import get as get_registration
+from qcity.core.services import ConflictError
+from qcity.core.views import get_scoped_object
+from qcity.plans.choices import TaskSource
+from qcity.plans.models import Plan
+
+from . import services
+from .choices import ACTIVE_STATES, AssignmentState, FollowUpKind, Light, ReportCycle, ReportStatus
+from .models import Assignment, CoUnitInput, FollowUp, ProgressReport
+
+S = AssignmentState
+
+
+def _registration():
+    return get_registration(Assignment)
+
+
+def visible(user):
+    """Items in the user's scope; units see an item once the office has 交办 it."""
+    qs = Assignment.objects.for_user(user).filter(is_void=False)
+    if not (user.is_office_admin or user.is_auditor):
+        qs = qs.exclude(state=S.DRAFT)
+    return qs
+
+
+def _board_rows(request, queryset):
+    plan, unit = request.GET.get("plan", ""), request.GET.get("unit", "")
+    state, light = request.GET.get("state", ""), request.GET.get("light", "")
+    if plan.isdigit():
+        queryset = queryset.filter(plan_id=plan)
+    if unit.isdigit():
+        queryset = queryset.filter(Q(lead_unit_id=unit) | Q(co_units__unit_id=unit)).distinct()
+    if state in AssignmentState.values:
+        queryset = queryset.filter(state=state)
+    if light in Light.values:
+        queryset = queryset.filter(light=light)
+    return queryset, {"plan": plan, "unit": unit, "state": state, "light": light}
+
+
+@login_required
+def board(request):
+    base = visible(request.user)
+    rows, chosen = _board_rows(request, base)
+    rows = rows.select_related("lead_unit", "plan").annotate(co_count=Count("co_units"))
+    by_state = dict(base.values_list("state").annotate(n=Count("pk")))
+    by_light = dict(base.values_list("light").annotate(n=Count("pk")))
+    context = {
+        "rows": rows.order_by("deadline", "pk")[:300],
+        "chosen": chosen,
+        "states": [(v, label, by_state.get(v, 0), S.colour(v)) for v, label in S.choices],
+        "lights": [(v, label, by_light.get(v, 0)) for v, label in Light.choices],
+        "plans": Plan.objects.filter(assignments__isnull=False).distinct().only("pk", "title"),
+        "units": OrgUnit.objects.filter(pk__in=base.values("lead_unit_id")).only("pk", "name"),
+        "is_office": services.is_office(request.user),
+        "total": base.count(),
+    }
+    template = "tracking/_board_table.html" if request.htmx else "tracking/board.html"
+    return render(request, template, context)
+
+
+@login_required
+def mine(request):
+    units = request.user.unit_ids()
+    rows = (
+        visible(request.user)
+        .filter(Q(lead_unit_id__in=units) | Q(co_units__unit_id__in=units))
+        .distinct()
+        .select_related("lead_unit")
+        .order_by("deadline")
+    )
+    lead_ids = set(rows.filter(lead_unit_id__in=units).values_list("pk", flat=True))
+    todos = notify.todos_for(request.user).filter(kind__in=TODO_KINDS).order_by("due")[:50]
+    return render(
+        request,
+        "tracking/mine.html",
+        {
+            "rows": [(a, a.pk in lead_ids) for a in rows],
+            "todos": todos,
+        },
+    )
+
+
+TODO_KINDS = [
+    "sign",
+    "returned",
+    "review",
+    "report",
+    "report_returned",
+    "verify",
+    "rework",
+    "extension",
+    "supervise",
+    "followup_report",
+    "followup_deadline",
+]
+
+
+def allowed_actions(assignment, user) -> set[str]:
+    office, lead = services.is_office(user), services.is_lead(assignment, user)
+    state = assignment.state
+    actions = set()
+    if office:
+        if state in (S.DRAFT, S.RETURNED):
+            actions.add("assign")
+        if state == S.RETURNED:
+            actions.add("reassign")
+        if state in ACTIVE_STATES:
+            actions |= {"suspend", "supervise"}
+        if state == S.SUSPENDED:
+            actions.add("resume")
+        if state not in (S.CLOSED, S.CLOSED_LATE, S.TERMINATED):
+            actions.add("terminate")
+        if state == S.CLOSE_REQUESTED:
+            actions |= {"verify_close", "rework"}
+        actions |= {"accept_report", "return_report", "decide_extension"}
+    if lead or office:
+        if state == S.ASSIGNED:
+            actions |= {"sign", "return"}
+        if state in (S.SIGNED, S.IN_PROGRESS):
+            actions |= {"request_close", "report"}
+        if state in ACTIVE_STATES and services.today() <= assignment.deadline:
+            actions.add("request_extension")
+        actions.add("answer_followup")
+    return actions
+
+
+@login_required
+def assignment_detail(request, pk):
+    assignment = get_scoped_object(_registration(), request.user, pk)
+    if not visible(request.user).filter(pk=assignment.pk).exists() and not assignment.is_void:
+        raise Http404(_("记录不存在或您无权查看"))
+    reports = assignment.reports.select_related("submitted_by").prefetch_related(
+        Prefetch("inputs", queryset=CoUnitInput.objects.select_related("unit", "author"))
+    )
+    context = {
+        "object": assignment,
+        "registration": _registration(),
+        "co_units": assignment.co_units.select_related("unit"),
+        "reports": reports,
+        "extensions": assignment.extensions.select_related("requested_by", "decided_by"),
+        "followups": assignment.followups.all(),
+        "lights": assignment.lights.order_by("-period_start")[:12],
+        "timeline": events.timeline(assignment),
+        "actions": allowed_actions(assignment, request.user),
+        "is_office": services.is_office(request.user),
+        "units": OrgUnit.objects.filter(is_active=True).only("pk", "name")
+        if assignment.state == S.RETURNED
+        else [],
+        "today": services.today(),
+    }
+    return render(request, "tracking/assignment_detail.html", context)
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationError(_("日期格式应为YYYY-MM-DD"))
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    assignment = get_scoped_object(_registration(), request.user, pk)
+    if action not in allowed_actions(assignment, request.user):
+        raise PermissionDenied(_("您无权执行该操作或事项当前状态不允许"))
+    user, post = request.user, request.POST
+    try:
+        if action == "assign":
+            services.assign(assignment, user)
+        elif action == "reassign":
+            unit = OrgUnit.objects.filter(pk=post.get("lead_unit") or 0).first()
+            if unit is None:
+                raise ValidationError(_("请选择新的牵头单位"))
+            services.reassign(assignment, user, unit)
+        elif action == "sign":
+            services.sign(assignment, user)
+        elif action == "return":
+            services.return_assignment(assignment, user, post.get("reason", ""))
+        elif action == "suspend":
+            services.suspend(assignment, user, post.get("reason", ""))
+        elif action == "resume":
+            services.resume(assignment, user)
+        elif action == "terminate":
+            services.terminate(assignment, user, post.get("reason", ""))
+        elif action == "request_close":
+            services.request_close(assignment, user, post.get("evidence", ""))
+        elif action == "verify_close":
+            services.verify_close(assignment, user)
+        elif action == "rework":
+            services.rework(assignment, user, post.get("comment", ""))
+        elif action == "request_extension":
+            services.request_extension(
+                assignment,
+                user,
+                post.get("reason", ""),
+                _date(post.get("new_deadline")),
+                post.get("progress_note", ""),
+            )
+        elif action == "decide_extension":
+            ext = assignment.extensions.filter(pk=post.get("extension") or 0).first()
+            if ext is None:
+                raise Http404
+            services.decide_extension(ext, user, post.get("grant") == "1", post.get("comment", ""))
+        elif action in ("accept_report", "return_report"):
+            report = assignment.reports.filter(pk=post.get("report") or 0).first()
+            if report is None:
+                raise Http404
+            if action == "accept_report":
+                services.accept_report(report, user, post.get("comment", ""))
+            else:
+                services.return_report(report, user, post.get("comment", ""))
+        elif action == "supervise":
+            services.issue_followup(
+                assignment, FollowUpKind.SUPERVISE, "deadline", assignment.deadline, user=user
+            )
+        elif action == "answer_followup":
+            followup = assignment.followups.filter(pk=post.get("followup") or 0).first()
+            if followup is None:
+                raise Http404
+            services.answer_followup(followup, user, post.get("answer", ""))
+        elif action == "report":
+            report = services.open_report(assignment, user)
+            return redirect("tracking:report_edit", pk=report.pk)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("操作已完成"))
+    return redirect("tracking:assignment_detail", pk=assignment.pk)
+
+
+@login_required
+def report_form(request, pk):
+    assignment = get_scoped_object(_registration(), request.user, pk)
+    try:
+        report = services.open_report(assignment, request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("tracking:assignment_detail", pk=pk)
+    return redirect("tracking:report_edit", pk=report.pk)
+
+
+def _scoped_report(user, pk):
+    report = (
+        ProgressReport.objects.for_user(user)
+        .select_related("assignment__lead_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("记录不存在或您无权查看"))
+    return report
+
+
+def _report_context(request, report, error=""):
+    assignment = report.assignment
+    user = request.user
+    editable = report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    my_co_units = services.co_unit_ids(assignment) & user.unit_ids()
+    entered = {str(e.get("link")): e.get("value", "") for e in report.indicator_values or []}
+    owed = [(link, entered.get(str(link.pk), "")) for link in services.owed_links(assignment)]
+    return {
+        "report": report,
+        "assignment": assignment,
+        "owed": owed,
+        "can_edit": editable and (services.is_lead(assignment, user) or services.is_office(user)),
+        "can_input": editable and bool(my_co_units),
+        "my_input": report.inputs.filter(unit_id__in=my_co_units).first(),
+        "inputs": report.inputs.select_related("unit", "author"),
+        "co_units": assignment.co_units.select_related("unit"),
+        "error": error,
+    }
+
+
+@login_required
+def report_edit(request, pk):
+    report = _scoped_report(request.user, pk)
+    error = ""
+    if request.method == "POST":
+        op = request.POST.get("op", "save")
+        data = {name: request.POST.get(name, "") for name in services.REPORT_FIELDS}
+        data["indicator_values"] = [
+            {
+                "indicator": link.indicator_id,
+                "link": link.pk,
+                "params": link.params or None,
+                "value": request.POST.get(f"ind_{link.pk}", "").strip(),
+            }
+            for link in services.owed_links(report.assignment)
+        ]
+        try:
+            report = services.save_report(
+                report, data, request.user, request.POST.get("version") or None
+            )
+            if op == "submit":
+                report = services.submit_report(report, request.user, report.version)
+                messages.success(request, _("进展报告已报送，等待质量办审核"))
+                if request.htmx:
+                    response = HttpResponse()
+                    response["HX-Redirect"] = reverse(
+                        "tracking:assignment_detail", args=[report.assignment_id]
+                    )
+                    return response
+                return redirect("tracking:assignment_detail", pk=report.assignment_id)
+        except ConflictError as exc:
+            error = str(exc)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        except PermissionDenied as exc:
+            raise exc
+        else:
+            messages.success(request, _("已保存"))
+        if error:
+            report = _scoped_report(request.user, pk)
+            report.__dict__.update(
+                {k: v for k, v in data.items() if k not in ("percent", "indicator_values")}
+            )
+            report.indicator_values = data["indicator_values"]
+    context = _report_context(request, report, error)
+    template = "tracking/_report_form.html" if request.htmx else "tracking/report_form.html"
+    return render(request, template, context, status=409 if "他人修改" in error else 200)
+
+
+@login_required
+@require_POST
+def co_input(request, pk):
+    report = _scoped_report(request.user, pk)
+    try:
+        services.add_co_input(report, request.user, request.POST.get("text", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("配合意见已提交"))
+    return redirect("tracking:report_edit", pk=report.pk)
+
+
+@login_required
+def notice_docx(request, pk):
+    followup = FollowUp.objects.filter(pk=pk, kind=FollowUpKind.SUPERVISE).first()
+    if followup is None:
+        raise Http404
+    get_scoped_object(_registration(), request.user, followup.assignment_id)
+    response = HttpResponse(
+        services.supervise_notice_docx(followup),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="supervise-{followup.pk}.docx"'
+    return response
+
+
+@login_required
+def assign_new(request):
+    """The office registers a standalone item (领导批示, 会议, 上级交办) or one from a plan task."""
+    if not services.is_office(request.user):
+        raise PermissionDenied(_("只有质量办可以交办事项"))
+    error = ""
+    units = OrgUnit.objects.filter(is_active=True).select_related("region")
+    if request.method == "POST":
+        post = request.POST
+        try:
+            lead = units.filter(pk=post.get("lead_unit") or 0).first()
+            co = [
+                (u, post.get(f"duty_{u.pk}", ""))
+                for u in units.filter(pk__in=[v for v in post.getlist("co_units") if v.isdigit()])
+            ]
+            data = {
+                "title": post.get("title", "").strip(),
+                "source": post.get("source") or TaskSource.INSTRUCTION,
+                "source_note": post.get("source_note", "").strip(),
+                "lead_unit": lead,
+                "leader": post.get("leader", "").strip(),
+                "responsible_person": post.get("responsible_person", "").strip(),
+                "completion_standard": post.get("completion_standard", "").strip(),
+                "deadline": _date(post.get("deadline")),
+                "cycle": post.get("cycle") or ReportCycle.MONTHLY,
+                "report_day": post.get("report_day") or None,
+            }
+            obj = services.create_assignment(data, request.user, co_units=co)
+            if post.get("assign_now"):
+                services.assign(obj, request.user)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, _("已登记督办事项"))
+            return redirect("tracking:assignment_detail", pk=obj.pk)
+    return render(
+        request,
+        "tracking/assign_new.html",
+        {
+            "units": units,
+            "sources": TaskSource.choices,
+            "cycles": ReportCycle.choices,
+            "error": error,
+            "post": request.POST,
+        },
+        status=400 if error else 200,
+    )
+
+
+# ---------------------------------------------------------------- panels
+def _timeliness_by_unit(assignments):
+    rows = (
+        ProgressReport.objects.filter(assignment__in=assignments)
+        .exclude(status=ReportStatus.DRAFT)
+        .values("assignment__lead_unit__name")
+        .annotate(total=Count("pk"), late=Count("pk", filter=Q(late=True)))
+        .order_by("assignment__lead_unit__name")
+    )
+    return [
+        {
+            "unit": r["assignment__lead_unit__name"],
+            "total": r["total"],
+            "late": r["late"],
+            "on_time_percent": round(100 * (r["total"] - r["late"]) / r["total"])
+            if r["total"]
+            else 0,
+        }
+        for r in rows
+    ]
+
+
+def plan_overview_panel(request, plan=None):
+    """For the indicators app's plan overview: tasks by state and report timeliness per unit."""
+    assignments = visible(request.user)
+    if plan is not None:
+        assignments = assignments.filter(plan=plan)
+    by_state = dict(assignments.values_list("state").annotate(n=Count("pk")))
+    return {
+        "title": _("任务办理情况"),
+        "template": "tracking/_panel.html",
+        "states": [
+            (label, by_state.get(v, 0), S.colour(v)) for v, label in S.choices if by_state.get(v)
+        ],
+        "timeliness": _timeliness_by_unit(assignments),
+    }
+
+
+def plan_panel_for_indicators(plan, request):
+    """The indicators app's PLAN_OVERVIEW_PANELS signature: (plan, request) -> template+context."""
+    panel = plan_overview_panel(request, plan)
+    return {"template": "tracking/_plan_panel.html", "context": panel}
+
+
+def home_panel(request):
+    if not request.user.is_authenticated:
+        return None
+    if not visible(request.user).exists():
+        return None
+    return plan_overview_panel(request)

@@ -118,6 +118,8 @@ def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> di
             c.execute(f"DROP TABLE {stage}")
             return {"rows": rows, "created": 0, "errors": errors, "error_count": error_count}
         now = timezone.now()
+        # the staging table keeps dates as text; PostgreSQL needs an explicit cast into a date column
+        sampled = "MIN(s.sampled_on)" if connection.vendor == "sqlite" else "MIN(s.sampled_on)::date"
         # samples: one per sample_no; conclusion = fail if any item fails
         c.execute(
             "INSERT INTO inspection_sample (created_at, updated_at, unit_id, is_void, void_reason, "
@@ -125,9 +127,9 @@ def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> di
             "category_id, category_code, region_id, channel, batch, sampler, sampled_on, "
             "conclusion, reported_on, overturned, is_public) "
             "SELECT %s, %s, %s, %s, '', s.sample_no, %s, cat.kind, %s, %s, e.id, MIN(s.product_name), "
-            "'', '', cat.id, cat.code, r.id, MIN(s.channel), '', '', MIN(s.sampled_on), "
+            f"'', '', cat.id, cat.code, r.id, MIN(s.channel), '', '', {sampled}, "
             "CASE WHEN SUM(CASE WHEN s.verdict = 'fail' THEN 1 ELSE 0 END) > 0 THEN 'fail' ELSE 'pass' END, "
-            "MIN(s.sampled_on), %s, %s "
+            f"{sampled}, %s, %s "
             f"FROM {stage} s JOIN registry_productcategory cat ON cat.code = s.category_code "
             "JOIN core_region r ON r.code = s.region_code "
             "LEFT JOIN registry_enterprise e ON e.credit_code = s.producer_code AND s.producer_code <> '' "

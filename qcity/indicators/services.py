@@ -25,7 +25,7 @@ from qcity.core.choices import ChangeAction, UnitKind
 from qcity.core.services import create_object, update_object
 
 from . import computed, decomposition, matching
-from .choices import LinkState, PeriodKind, Source
+from .choices import LinkState, PeriodKind, Prefer, Source
 from .models import (
     Decomposition,
     Indicator,
@@ -61,6 +61,8 @@ _VALUE_RE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(.*?)\s*$")
 def load_library(path: Path | None = None) -> int:
     """Create the library's indicators that are missing; fill a missing reporting unit.
 
+    An indicator with a computer (``computed_by``) is created preferring the computed figures
+    (the entry's ``prefer`` wins when given); the office can change it per indicator.
     Never overwrites what the office has edited. Returns the number of indicators created."""
     from qcity.core.models import OrgUnit
 
@@ -95,6 +97,8 @@ def load_library(path: Path | None = None) -> int:
                 reporting_unit=unit,
                 computed_by=e.get("computed_by") or "",
                 parameters=e.get("parameters", {}),
+                prefer=e.get("prefer")
+                or (Prefer.COMPUTED if e.get("computed_by") else Prefer.REPORTED),
             )
         )
     Indicator.objects.bulk_create(new)
@@ -679,16 +683,58 @@ def recompute(key: str | None = None, start=None, end=None, regions=None) -> int
     return len(new)
 
 
-def queue_recompute(source_label: str, start=None, end=None):
+def months_of(days) -> list[tuple[datetime.date, datetime.date]]:
+    """The calendar months the given dates fall in, oldest first, each once."""
+    return sorted({month_bounds(d) for d in days if d is not None})
+
+
+def stale_periods(keys, days) -> list[tuple[datetime.date, datetime.date]]:
+    """Every period whose computed figures a change on ``days`` makes stale: the months of
+    those days, plus any other period (a quarter, a year, a year to date…) that already has
+    a current computed figure of these computers covering one of the days."""
+    days = sorted({d for d in days if d is not None})
+    if not days:
+        return []
+    periods = set(months_of(days))
+    stored = (
+        Observation.objects.filter(
+            indicator__computed_by__in=keys,
+            source=Source.COMPUTED,
+            is_current=True,
+            is_void=False,
+            period_start__lte=days[-1],
+            period_end__gte=days[0],
+        )
+        .values_list("period_start", "period_end")
+        .distinct()
+    )
+    for start, end in stored:
+        if any(start <= d <= end for d in days):
+            periods.add((start, end))
+    return sorted(periods)
+
+
+def queue_recompute(source_label: str, start=None, end=None, days=None):
     """Called by other apps after their source records change ("inspection.sample"): queues a
-    recompute of the computers that read that model, run after the transaction commits."""
+    recompute of the computers that read that model, run after the transaction commits.
+
+    ``days`` are the dates the changed records count on (a sample's date, before and after an
+    edit): the months they fall in are recomputed, plus any other stored period covering them
+    (``stale_periods``), so a batch of past-dated records updates the figures targets read.
+    Without ``days``: the period ``start``–``end``, by default this month."""
     keys = sorted(k for k, c in computed.COMPUTERS.items() if source_label in c.sources)
     if not keys:
         return None
-    if start is None or end is None:
-        start, end = month_bounds(timezone.localdate())
+    if days:
+        periods = stale_periods(keys, days)
+    else:
+        if start is None or end is None:
+            start, end = month_bounds(timezone.localdate())
+        periods = [(start, end)]
     return jobs.enqueue(
-        "indicators.recompute", keys=keys, start=start.isoformat(), end=end.isoformat()
+        "indicators.recompute",
+        keys=keys,
+        periods=[[a.isoformat(), b.isoformat()] for a, b in periods],
     )
 
 

@@ -6,8 +6,14 @@ dashboard costs a fixed number of queries whatever its number of targets. ``targ
 is the one-target entry point; given the request it reuses the request's board.
 
 Where both reported (填报/导入) and computed figures exist for a target's variant, both are
-kept on the result; the one evaluated is chosen by ``Indicator.prefer`` (falling back to the
-other when the preferred series is empty).
+kept on the result; the one evaluated is chosen by ``Indicator.prefer``: the preferred series,
+preceded by the other series' figures for the periods that end before the preferred series
+begins (so a computed series that starts mid-plan still has the reported history as its
+baseline and trend), or the other series alone when the preferred one is empty.
+
+Time axis: a figure counts once its period has started (``period_start <= on``) and is dated
+``min(period_end, on)`` — the current month's computed figure is seen, as of today, before
+the month ends.
 """
 
 from __future__ import annotations
@@ -82,6 +88,11 @@ class TargetResult:
     computed: list = field(default_factory=list)
     plan_line: PlanLine | None = None
     on: datetime.date | None = None
+    series: list = field(default_factory=list)  # the figures evaluated (see ``used_series``)
+
+    def when(self, o) -> datetime.date:
+        """The date a figure is evaluated at: its period end, or ``on`` while it runs."""
+        return as_of(o, self.on)
 
     @property
     def status(self) -> str:
@@ -105,7 +116,16 @@ class TargetResult:
 
     @property
     def used(self) -> list:
-        return self.computed if self.used_source == Source.COMPUTED else self.reported
+        return self.series
+
+    @property
+    def filled(self) -> int:
+        """How many figures of the other source precede the preferred series."""
+        return sum(1 for o in self.series if (o.source == Source.COMPUTED) != self.is_computed)
+
+    @property
+    def is_computed(self) -> bool:
+        return self.used_source == Source.COMPUTED
 
     @property
     def latest_reported(self):
@@ -132,10 +152,11 @@ class TargetResult:
         def point(d, v):
             return [d.isoformat(), None if v is None else round(float(v), 4)]
 
+        when = self.when
         data = {
             "unit": spec.unit,
-            "reported": [point(o.period_end, o.value) for o in self.reported],
-            "computed": [point(o.period_end, o.value) for o in self.computed],
+            "reported": [point(when(o), o.value) for o in self.reported],
+            "computed": [point(when(o), o.value) for o in self.computed],
             "target": [],
             "target_high": [],
             "plan": [],
@@ -170,10 +191,29 @@ class TargetResult:
             last_value = float(last.value)
             if spec.kind == "new" and spec.observation_mode == "flow":
                 last_value = e.current if e.current is not None else last_value
-            data["forecast"] = [point(last.period_end, last_value), point(f.at, f.value)]
-            data["band_low"] = [point(last.period_end, last_value), point(f.at, f.low)]
-            data["band_width"] = [point(last.period_end, 0), point(f.at, f.high - f.low)]
+            data["forecast"] = [point(when(last), last_value), point(f.at, f.value)]
+            data["band_low"] = [point(when(last), last_value), point(f.at, f.low)]
+            data["band_width"] = [point(when(last), 0), point(f.at, f.high - f.low)]
         return data
+
+
+def as_of(o, on: datetime.date | None) -> datetime.date:
+    """A figure is evaluated at the end of its period, or at ``on`` while the period runs."""
+    return o.period_end if on is None else min(o.period_end, on)
+
+
+def used_series(prefer: str, reported: list, computed: list) -> tuple[str, list]:
+    """(source, figures) a target is judged on: the preferred series, preceded by the other
+    series' figures whose periods end before the preferred series' first period starts; the
+    other series alone when the preferred one is empty. Both lists are oldest first."""
+    first, other = (computed, reported) if prefer == Prefer.COMPUTED else (reported, computed)
+    source = Source.COMPUTED if prefer == Prefer.COMPUTED else Source.REPORTED
+    if not first:
+        if not other:
+            return source, []
+        return (Source.REPORTED if source == Source.COMPUTED else Source.COMPUTED), list(other)
+    begins = min(o.period_start for o in first)
+    return source, [o for o in other if o.period_end < begins] + list(first)
 
 
 def target_region_id(target, city_id):
@@ -273,7 +313,7 @@ class StatusBoard:
                 combos |= Q(region_id=region_id, indicator_id__in=ind_ids)
             rows = (
                 Observation.objects.filter(
-                    combos, is_current=True, is_void=False, period_end__lte=self.on
+                    combos, is_current=True, is_void=False, period_start__lte=self.on
                 )
                 .order_by("period_end", "pk")
                 .values_list(*SeriesPoint._fields)
@@ -313,17 +353,13 @@ class StatusBoard:
         series = self._series[key]
         indicator = link.indicator
         reported, computed = series["reported"], series["computed"]
-        used_source = (
-            Source.COMPUTED
-            if (indicator.prefer == Prefer.COMPUTED and computed) or not reported and computed
-            else Source.REPORTED
-        )
-        used = computed if used_source == Source.COMPUTED else reported
+        used_source, used = used_series(indicator.prefer, reported, computed)
+        used.sort(key=lambda o: (as_of(o, self.on), o.pk))
         spec = target_spec(target, indicator, used, self.on)
         plan_line = self._lines.get(target.pk)
         result = evaluation.evaluate(
             spec,
-            [evaluation.Observation(o.period_end, float(o.value)) for o in used],
+            [evaluation.Observation(as_of(o, self.on), float(o.value)) for o in used],
             self.on,
             plan_line=plan_line,
             **self.rules,
@@ -338,6 +374,7 @@ class StatusBoard:
             computed=computed,
             plan_line=plan_line,
             on=self.on,
+            series=used,
         )
         self._results[target.pk] = out
         return out

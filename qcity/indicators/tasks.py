@@ -15,13 +15,17 @@ DAY = 24 * 3600
 
 
 @jobs.handler("indicators.recompute")
-def recompute_job(job, keys=None, start=None, end=None):
-    start = datetime.date.fromisoformat(start) if start else None
-    end = datetime.date.fromisoformat(end) if end else None
+def recompute_job(job, keys=None, start=None, end=None, periods=None):
+    """``periods``: [[start, end], …] (ISO dates); else ``start``–``end`` (default this month)."""
+    if periods is None:
+        periods = [[start, end]]
     written = 0
-    for key in keys or [None]:
-        written += services.recompute(key, start, end)
-    return {"written": written}
+    for a, b in periods:
+        a = datetime.date.fromisoformat(a) if a else None
+        b = datetime.date.fromisoformat(b) if b else None
+        for key in keys or [None]:
+            written += services.recompute(key, a, b)
+    return {"written": written, "periods": len(periods)}
 
 
 @jobs.periodic(DAY)

@@ -159,7 +159,7 @@ def plan_districts(request, pk):
                 region__in=districts,
                 is_current=True,
                 is_void=False,
-                period_end__lte=board.on,
+                period_start__lte=board.on,  # a running period counts (status.as_of)
                 period_end__gte=since,
             )
             .exclude(source=Source.COMPUTED)

@@ -62,8 +62,11 @@ def _declared_kind(key: str) -> str:
     return ValueKind.CALENDAR_DAYS
 
 
-def queue_recompute():
-    """Ask the indicators app to recompute pass-rate indicators once this transaction commits."""
+def queue_recompute(days=()):
+    """Ask the indicators app to recompute pass-rate indicators once this transaction commits,
+    for the periods the changed samples count in (``days``: their sampling dates, before and
+    after the change); without days, this month."""
+    days = sorted({d for d in days if d is not None})
 
     def run():
         try:
@@ -71,7 +74,7 @@ def queue_recompute():
         except Exception:  # the indicators app may not be installed yet
             return
         if hasattr(indicator_services, "queue_recompute"):
-            indicator_services.queue_recompute("inspection.sample")
+            indicator_services.queue_recompute("inspection.sample", days=days or None)
 
     transaction.on_commit(run)
 
@@ -574,7 +577,7 @@ def update_sample(obj, data: dict, user=None, expected_version=None):
         data = {**data, **_sample_fields(plan, category)}
         sample = services.update_object(obj, data, user, expected_version)
         rollup_move(before, sample)
-    queue_recompute()
+    queue_recompute([before[0]["month"], sample.sampled_on])
     return sample
 
 
@@ -585,7 +588,7 @@ def void_sample(obj, reason: str, user=None):
         sample = services.void_object(obj, reason, user)
         rollup_move(before, sample)
         events.emit(sample, "voided", _("作废样品"), actor=user, reason=reason)
-    queue_recompute()
+    queue_recompute([sample.sampled_on])
     return sample
 
 
@@ -682,7 +685,7 @@ def record_result(sample, items: list[ItemInput], user=None, reported_on=None, l
         )
         if conclusion == Conclusion.FAIL:
             open_case(current, user)
-    queue_recompute()
+    queue_recompute([current.sampled_on])
     sample.refresh_from_db()
     return sample
 
@@ -1020,7 +1023,7 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
             ),
             actor=user,
         )
-    queue_recompute()
+    queue_recompute([p[3] for p in prepared])  # the sampling dates of the imported rows
     return report
 
 
@@ -1277,7 +1280,7 @@ def overturn(sample, user=None, note: str = ""):
         events.emit(
             current, "overturned", _("复检推翻原结论，已从统计和公开名单中撤回"), actor=user
         )
-    queue_recompute()
+    queue_recompute([current.sampled_on])
     return current
 
 

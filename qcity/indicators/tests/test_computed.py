@@ -79,3 +79,21 @@ def test_drill_down_link_on_target_page(world, actor, client_for, test_computer)
     response = client_for("market_staff").get(f"/indicators/targets/{t.pk}/")
     assert response.status_code == 200
     assert "/tests/samples/?from=2025-11-01" in response.content.decode()
+
+
+def test_queue_recompute_covers_the_months_of_the_changed_records(world, actor, test_computer):
+    ind = helpers.indicator(computed_by=test_computer)
+    # a year figure computed on demand earlier: a change inside it makes it stale too
+    services.recompute(test_computer, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    job = services.queue_recompute(
+        "tests.sample", days=[datetime.date(2025, 3, 9), datetime.date(2025, 7, 2)]
+    )
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == "done", job.error
+    assert job.params["periods"] == [
+        ["2025-01-01", "2025-12-31"],
+        ["2025-03-01", "2025-03-31"],
+        ["2025-07-01", "2025-07-31"],
+    ]
+    months = Observation.objects.filter(indicator=ind, period_kind="month")
+    assert sorted(o.period_start.month for o in months) == [3, 7]

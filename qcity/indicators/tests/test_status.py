@@ -174,3 +174,31 @@ def test_light_snapshots_are_kept_per_period(world, actor):
     lights = list(LightSnapshot.objects.filter(target=t))
     assert [s.period_end for s in lights] == [datetime.date(2025, 6, 30), ON]
     assert lights[-1].light == "green" and lights[-1].explanation
+
+
+def test_running_period_counts_at_the_evaluation_date(world, actor):
+    """A figure whose period has started is read before the period ends, dated ``on``."""
+    ind = helpers.indicator()
+    t = _linked(world, ind, value=Decimal("98"), year=2026)
+    helpers.monthly(world, ind, ["96", "96.5", "97", "97.2"], start=datetime.date(2025, 9, 1))
+    on = datetime.date(2025, 12, 10)  # December's figure is running
+    r = StatusBoard(on=on).status(t)
+    assert len(r.reported) == 4 and r.evaluation.current == 97.2
+    assert r.when(r.reported[-1]) == on and r.chart()["reported"][-1][0] == on.isoformat()
+    helpers.monthly(world, ind, ["97.5"], start=datetime.date(2026, 1, 1))  # not started yet
+    assert StatusBoard(on=on).status(t).evaluation.current == 97.2
+
+
+def test_preferred_computed_series_keeps_the_reported_history_before_it(world, actor):
+    ind = helpers.indicator(prefer="computed")
+    t = _linked(world, ind, value=Decimal("98"), year=2026)
+    office = services.office_unit()
+    helpers.monthly(world, ind, ["95"] * 12, start=datetime.date(2025, 1, 1))
+    helpers.monthly(
+        world, ind, ["97", "97.5"], start=datetime.date(2025, 11, 1), unit=office, source="computed"
+    )
+    r = StatusBoard(on=ON).status(t)
+    assert r.used_source == "computed" and len(r.reported) == 12 and len(r.computed) == 2
+    # January–October reported, then November and December computed
+    assert [float(o.value) for o in r.used] == [95.0] * 10 + [97.0, 97.5]
+    assert r.filled == 10 and r.evaluation.current == 97.5

@@ -58,7 +58,7 @@ def build(world, size):
     # the county plan belongs to 山前区 so the 江北区 handles used by core tests stay quiet
     market, district_msa = world.units["市市场监管局"], world.units["山前区市场监管局"]
     agri = world.units["市农业农村局"]
-    _draw(world, market, agri, start, end)
+    _draw(world, market, agri, start, end, size)
     leaves = {c.code: c for c in ProductCategory.objects.filter(level__gte=3, kind="food")}
     product_cats = list(ProductCategory.objects.filter(level=2, kind="product"))
     plans = [
@@ -199,6 +199,8 @@ def build(world, size):
     TestItem.objects.bulk_create(items, batch_size=1000)
     services.rebuild_rollup()
     _cases(end, today)
+    if size == "full":  # the test world leaves computed figures to the tests that need them
+        compute_indicators(start, end)
 
 
 def _cases(end, today):
@@ -258,7 +260,18 @@ def _cases(end, today):
     services.scan_overdue(today)
 
 
-def _draw(world, market, agri, start, end):
+def compute_indicators(start, end):
+    """Store the computed pass rates for every demo month, as the nightly job would."""
+    from qcity.indicators import services as indicator_services
+
+    for month_start, month_end in indicator_services.months_of(
+        [start + datetime.timedelta(days=31 * k) for k in range(13)]
+    ):
+        if month_start <= end:
+            indicator_services.recompute(start=month_start, end=month_end)
+
+
+def _draw(world, market, agri, start, end, size):
     if RandomInspectionTask.objects.exists():
         return
     items = InspectionItemList.objects.create(
@@ -285,7 +298,9 @@ def _draw(world, market, agri, start, end):
             "name": f"{end.year}年度市场主体“双随机、一公开”联合抽查",
             "unit": market,
             "item_list": items,
-            "region": world.city,
+            # the full world has too many enterprises for three agriculture inspectors under the
+            # workload cap, so its joint task covers one district, as such tasks usually do
+            "region": world.city if size == "small" else world.districts[0],
             "period_start": start,
             "period_end": end,
             "mode": "ratio",

@@ -38,3 +38,13 @@ else
   echo "== suite on SQLite (PostgreSQL not available here)"
   $BIN/python -m pytest -n 2 -p no:cacheprovider
 fi
+
+echo "== benchmarks at small scale (figures, not pass/fail timings; full scale runs by hand)"
+$BIN/python bench/tracking --scale small
+$BIN/python bench/supervision --scale small
+if [ $use_pg = 1 ]; then
+  BENCH_URL="${PG_URL%/*}/qcity_bench"
+  psql "${PG_URL%/*}/postgres" -q -c "DROP DATABASE IF EXISTS qcity_bench" -c "CREATE DATABASE qcity_bench"
+  DATABASE_URL="$BENCH_URL" $BIN/python bench/supervision --scale small
+fi
+$BIN/python bench/extract

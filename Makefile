@@ -24,10 +24,11 @@ $(ASSETS): frontend/package.json frontend/package-lock.json frontend/copy_assets
 	touch $@
 
 $(MO): qcity/locale/en/LC_MESSAGES/django.po $(STAMP)
-	$(BIN)/qcity compilemessages --ignore=.venv --ignore=frontend -v 0
+	cd qcity && ../$(BIN)/qcity compilemessages -v 0
 
 messages: $(STAMP)
-	$(BIN)/qcity makemessages -l en --ignore=.venv --ignore=frontend --ignore=bench -v 0
+	cd qcity && ../$(BIN)/qcity makemessages -l en --ignore="*/tests/*" -v 0
+	$(BIN)/python scripts/untranslated.py
 
 run: setup
 	$(BIN)/qcity migrate --no-input -v 0

@@ -119,7 +119,9 @@ def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> di
             return {"rows": rows, "created": 0, "errors": errors, "error_count": error_count}
         now = timezone.now()
         # the staging table keeps dates as text; PostgreSQL needs an explicit cast into a date column
-        sampled = "MIN(s.sampled_on)" if connection.vendor == "sqlite" else "MIN(s.sampled_on)::date"
+        sampled = (
+            "MIN(s.sampled_on)" if connection.vendor == "sqlite" else "MIN(s.sampled_on)::date"
+        )
         # samples: one per sample_no; conclusion = fail if any item fails
         c.execute(
             "INSERT INTO inspection_sample (created_at, updated_at, unit_id, is_void, void_reason, "

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """List the English catalogue's entries that still lack a translation (after `make messages`).
 
-    .venv/bin/python scripts/untranslated.py
+.venv/bin/python scripts/untranslated.py
 """
 
 import re

@@ -7,7 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from .audit import current_actor
 
 
-def emit(obj, type_: str, label: str, actor=None, **params):
+def emit(obj, type_: str, label: str, actor=None, at=None, **params):
+    """Write one timeline event; ``at`` backdates it (imports of past records, the demo)."""
     from .models import Event
 
     actor = actor if actor is not None else current_actor()
@@ -18,6 +19,7 @@ def emit(obj, type_: str, label: str, actor=None, **params):
         object_id=str(obj.pk),
         type=type_,
         label=label,
+        **({"time": at} if at is not None else {}),
         params={
             k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v))
             for k, v in params.items()

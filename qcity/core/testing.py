@@ -93,6 +93,23 @@ class RegisteredModelTests:
                 )
             if want != 200:  # a refused POST must change nothing
                 client.post(self.url(name, obj.pk), {"reason": "x"})
+        # creation and import pages: the office may, a read-only auditor and the public may not
+        for name, exists in (
+            ("create", self.registration.create is not None),
+            ("import", bool(self.registration.import_columns)),
+        ):
+            if not exists or role not in ("anonymous", "auditor", "office_admin"):
+                continue
+            response = client.get(self.url(name))
+            if role == "anonymous":
+                assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
+                    name
+                )
+            elif role == "auditor" and self.handle(role) == "auditor":
+                assert response.status_code == 403, f"auditor GET {name}: {response.status_code}"
+                client.post(self.url(name), self.form_data(world) if name == "create" else {})
+            else:
+                assert response.status_code == 200, f"office GET {name}: {response.status_code}"
         list_response = client.get(self.url("list"))
         assert list_response.status_code == (302 if role == "anonymous" else 200)
         api = client.get(f"/api/{self.registration.app_label}/{self.registration.slug}/{obj.pk}/")

@@ -2,9 +2,11 @@
 validation in SQL, judgement once per distinct (result, limit) pair, then set-based inserts of
 samples, test items and rollup counts. All or nothing, like the row-by-row importer.
 
-Input: a CSV (UTF-8) with the columns of ``COLUMNS`` (one test item per row; a sample with
-several items repeats its 抽样编号). Used by ``bench/supervision``; the web importer uses
-``services.import_results`` for the published-table layout.
+Input: a CSV (UTF-8 or GBK) or an .xlsx whose first row holds the columns of ``COLUMNS`` or
+their Chinese names (``HEADERS``); one test item per row, a sample with several items repeats
+its 抽样编号. Used by ``bench/supervision`` and by the office's large-file import page
+(``services.start_bulk_import``, run as a job); the row-by-row importer
+``services.import_results`` reads the published-table layout.
 """
 
 from __future__ import annotations
@@ -32,62 +34,245 @@ COLUMNS = [
     "result",
     "limit",
 ]
+# the Chinese column names of the template (the web page offers it for download)
+HEADERS = [
+    "抽样编号",
+    "生产企业统一社会信用代码",
+    "样品名称",
+    "类别代码",
+    "区划代码",
+    "抽样环节",
+    "抽样日期",
+    "检验项目",
+    "检验结果",
+    "标准值",
+]
+COLUMN_OF = dict(zip(COLUMNS, HEADERS, strict=True))
 VERDICT = {values.PASS: Conclusion.PASS, values.FAIL: Conclusion.FAIL}
+CHANNELS = {
+    "生产环节": "production",
+    "生产": "production",
+    "流通环节": "circulation",
+    "流通": "circulation",
+    "餐饮环节": "catering",
+    "餐饮": "catering",
+    "网络销售": "online",
+    "网络": "online",
+}
+
+
+class BulkFileError(ValueError):
+    """The file as a whole cannot be read (wrong header, format or encoding)."""
+
+
+def check_header(header) -> None:
+    names = [str(h or "").strip().lstrip("\ufeff").rstrip("*") for h in header]
+    while names and not names[-1]:
+        names.pop()
+    if names not in (COLUMNS, HEADERS):
+        raise BulkFileError(
+            f"列名不符，应为：{'、'.join(HEADERS)}（或 {','.join(COLUMNS)}），请使用下载的模板"
+        )
 
 
 def _rows(text_stream):
     reader = csv.reader(text_stream)
-    header = next(reader)
-    if header != COLUMNS:
-        raise ValueError(f"列名不符，应为：{','.join(COLUMNS)}")
+    check_header(next(reader, []))
     for number, row in enumerate(reader, start=2):
         yield (number, *row)
 
 
+def decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BulkFileError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception:
+        raise BulkFileError("文件已损坏或不是有效的 XLSX 文件") from None
+    rows = ws.iter_rows(values_only=True)
+    check_header(next(rows, []))
+    for number, row in enumerate(rows, start=2):
+        cells = [_cell(v) for v in row[: len(COLUMNS)]]
+        if not any(cells):
+            continue
+        yield (number, *(cells + [""] * (len(COLUMNS) - len(cells))))
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()[:10]
+    return str(v).strip()
+
+
+def file_rows(data: bytes, filename: str = "data.csv"):
+    """(row number, *COLUMNS) for a .csv or .xlsx; raises BulkFileError for a bad file."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(data)
+    if name.endswith(".csv"):
+        return _rows(io.StringIO(decode(data)))
+    raise BulkFileError("不支持的文件格式，请上传 .csv 或 .xlsx 文件")
+
+
+def _normaliser():
+    """Dates in the forms of REFERENCE.md §12 to ISO and channel names to codes, once per
+    distinct text (a million rows carry a few hundred distinct dates)."""
+    from .result_tables import parse_date
+
+    dates: dict[str, str] = {}
+
+    def date(text: str) -> str:
+        if text not in dates:
+            try:
+                datetime.date.fromisoformat(text)
+                dates[text] = text if len(text) == 10 else ""
+            except ValueError:
+                d = parse_date(text)[0] if text else None
+                dates[text] = d.isoformat() if d else ""
+        return dates[text]
+
+    def row(r):
+        r = list(r)
+        r[6] = CHANNELS.get(r[6].strip(), r[6].strip())
+        r[7] = date(r[7].strip())
+        return r
+
+    return row
+
+
 def load_staging(cursor, table: str, text_stream, batch: int = 20000) -> int:
+    return load_rows(cursor, table, _rows(text_stream), batch)
+
+
+def load_rows(cursor, table: str, rows, batch: int = 20000, on_batch=None, normalise=None) -> int:
     cursor.execute(
         f"CREATE TEMP TABLE {table} (row_no INTEGER, sample_no TEXT, producer_code TEXT, "
         "product_name TEXT, category_code TEXT, region_code TEXT, channel TEXT, sampled_on TEXT, "
         "item TEXT, result TEXT, limit_text TEXT, error TEXT, verdict TEXT)"
     )
-    sql = f"INSERT INTO {table} VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,NULL,NULL)"
+    sql = f"INSERT INTO {table} VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,NULL)"
+    width = len(COLUMNS) + 1
     total, chunk = 0, []
-    for row in _rows(text_stream):
-        chunk.append(row)
+    for row in rows:
+        error = None
+        if len(row) != width:
+            error = f"列数不符：应为{len(COLUMNS)}列，实为{len(row) - 1}列"
+            row = (tuple(row) + ("",) * width)[:width]
+        if normalise is not None:
+            row = normalise(row)
+        chunk.append((*row, error))
         if len(chunk) >= batch:
             cursor.executemany(sql, chunk)
             total += len(chunk)
             chunk = []
+            if on_batch is not None:
+                on_batch(total)
     if chunk:
         cursor.executemany(sql, chunk)
         total += len(chunk)
     return total
 
 
-def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> dict:
-    """Stage, validate set-based, write. Returns counts and the first ``max_errors`` errors."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+REASON_COLUMN = {
+    "缺少抽样编号": "sample_no",
+    "未知类别代码": "category_code",
+    "类别不属于本计划的类别体系": "category_code",
+    "未知区划代码": "region_code",
+    "统一社会信用代码在名录中不存在": "producer_code",
+    "统一社会信用代码校验不通过": "producer_code",
+    "抽样日期无法识别": "sampled_on",
+    "抽样日期晚于今天": "sampled_on",
+    "未知抽样环节": "channel",
+    "该样品已导入": "sample_no",
+    "同一抽样编号的各行样品信息不一致": "sample_no",
+    "缺少检验项目": "item",
+    "缺少标准值": "limit",
+    "检验结果无法判定": "result",
+}
+
+
+def import_csv(
+    plan,
+    data: bytes | str,
+    user=None,
+    max_errors: int = 1000,
+    filename: str = "data.csv",
+    on_progress=None,
+    run_id: int | None = None,
+) -> dict:
+    """Stage, validate set-based, write. Returns counts, the first ``max_errors`` errors
+    (row, column, reason) and the months of the written samples; queues the indicator
+    recomputation of those months after commit."""
+    if isinstance(data, str):
+        rows_in = _rows(io.StringIO(data))
+    else:
+        rows_in = file_rows(data, filename)
     stage = f"qc_stage_{uuid.uuid4().hex[:8]}"
     today = timezone.localdate().isoformat()
+    root = plan.category.code[:1]
     with transaction.atomic(), connection.cursor() as c:
-        rows = load_staging(c, stage, io.StringIO(text))
+        rows = load_rows(c, stage, rows_in, on_batch=on_progress, normalise=_normaliser())
         c.execute(f"CREATE INDEX {stage}_no ON {stage}(sample_no)")
         # set-based checks, each one statement over the whole file
         checks = [
+            ("sample_no = ''", "缺少抽样编号"),
             ("category_code NOT IN (SELECT code FROM registry_productcategory)", "未知类别代码"),
+            (f"category_code NOT LIKE '{root}%'", "类别不属于本计划的类别体系"),
             ("region_code NOT IN (SELECT code FROM core_region)", "未知区划代码"),
             (
                 "producer_code <> '' AND producer_code NOT IN "
                 "(SELECT credit_code FROM registry_enterprise WHERE credit_code IS NOT NULL)",
                 "统一社会信用代码在名录中不存在",
             ),
+            ("sampled_on = ''", "抽样日期无法识别"),
             (f"sampled_on > '{today}'", "抽样日期晚于今天"),
             ("channel NOT IN ('production','circulation','catering','online')", "未知抽样环节"),
             ("sample_no IN (SELECT number FROM inspection_sample)", "该样品已导入"),
+            (
+                "sample_no IN (SELECT sample_no FROM "
+                f"(SELECT sample_no FROM {stage} GROUP BY sample_no HAVING "
+                "COUNT(DISTINCT producer_code) > 1 OR COUNT(DISTINCT category_code) > 1 OR "
+                "COUNT(DISTINCT region_code) > 1 OR COUNT(DISTINCT channel) > 1 OR "
+                "COUNT(DISTINCT sampled_on) > 1) x)",
+                "同一抽样编号的各行样品信息不一致",
+            ),
+            ("item = ''", "缺少检验项目"),
             ("limit_text = ''", "缺少标准值"),
         ]
         for where, reason in checks:
             c.execute(f"UPDATE {stage} SET error = %s WHERE error IS NULL AND {where}", [reason])
+        # a code that is not in the registry may simply be mistyped: say so (per distinct code)
+        c.execute(
+            f"SELECT DISTINCT producer_code FROM {stage} WHERE error = %s",
+            ["统一社会信用代码在名录中不存在"],
+        )
+        from qcity.registry import creditcode
+
+        invalid = []
+        for (code,) in c.fetchall():
+            try:
+                creditcode.validate(code)
+            except creditcode.CreditCodeError:
+                invalid.append((code,))
+        if invalid:
+            c.executemany(
+                f"UPDATE {stage} SET error = '统一社会信用代码校验不通过' "
+                "WHERE error = '统一社会信用代码在名录中不存在' AND producer_code = %s",
+                invalid,
+            )
         # judgement once per distinct (result, limit)
         c.execute(f"SELECT DISTINCT result, limit_text FROM {stage} WHERE error IS NULL")
         pairs = c.fetchall()
@@ -113,10 +298,23 @@ def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> di
                 f"SELECT row_no, error FROM {stage} WHERE error IS NOT NULL ORDER BY row_no LIMIT %s",
                 [max_errors],
             )
-            errors = [{"row": r, "reason": e} for r, e in c.fetchall()]
+            errors = [
+                {
+                    "row": r,
+                    "column": COLUMN_OF.get(REASON_COLUMN.get(e, ""), ""),
+                    "reason": e,
+                }
+                for r, e in c.fetchall()
+            ]
             c.execute(f"DROP TABLE {stage}_j")
             c.execute(f"DROP TABLE {stage}")
-            return {"rows": rows, "created": 0, "errors": errors, "error_count": error_count}
+            return {
+                "rows": rows,
+                "created": 0,
+                "errors": errors,
+                "error_count": error_count,
+                "months": [],
+            }
         now = timezone.now()
         # the staging table keeps dates as text; PostgreSQL needs an explicit cast into a date column
         sampled = (
@@ -127,16 +325,27 @@ def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> di
             "INSERT INTO inspection_sample (created_at, updated_at, unit_id, is_void, void_reason, "
             "number, plan_id, kind, level, sample_type, producer_id, product_name, spec, brand, "
             "category_id, category_code, region_id, channel, batch, sampler, sampled_on, "
-            "conclusion, reported_on, overturned, is_public) "
+            "conclusion, reported_on, overturned, is_public, import_run_id) "
             "SELECT %s, %s, %s, %s, '', s.sample_no, %s, cat.kind, %s, %s, e.id, MIN(s.product_name), "
             f"'', '', cat.id, cat.code, r.id, MIN(s.channel), '', '', {sampled}, "
             "CASE WHEN SUM(CASE WHEN s.verdict = 'fail' THEN 1 ELSE 0 END) > 0 THEN 'fail' ELSE 'pass' END, "
-            f"{sampled}, %s, %s "
+            f"{sampled}, %s, %s, %s "
             f"FROM {stage} s JOIN registry_productcategory cat ON cat.code = s.category_code "
             "JOIN core_region r ON r.code = s.region_code "
             "LEFT JOIN registry_enterprise e ON e.credit_code = s.producer_code AND s.producer_code <> '' "
             "GROUP BY s.sample_no, cat.id, cat.kind, cat.code, r.id, e.id",
-            [now, now, plan.unit_id, False, plan.pk, plan.level, plan.sample_type, False, True],
+            [
+                now,
+                now,
+                plan.unit_id,
+                False,
+                plan.pk,
+                plan.level,
+                plan.sample_type,
+                False,
+                True,
+                run_id,
+            ],
         )
         c.execute(
             "INSERT INTO inspection_testitem (sample_id, item, method_standard, value_text, unit, "
@@ -162,9 +371,14 @@ def import_csv(plan, data: bytes | str, user=None, max_errors: int = 1000) -> di
         )
         c.execute(f"SELECT COUNT(DISTINCT sample_no) FROM {stage}")
         created = c.fetchone()[0]
+        c.execute(f"SELECT DISTINCT substr(sampled_on, 1, 7) FROM {stage}")
+        months = sorted(datetime.date.fromisoformat(f"{m}-01") for (m,) in c.fetchall())
         c.execute(f"DROP TABLE {stage}_j")
         c.execute(f"DROP TABLE {stage}")
-    return {"rows": rows, "created": created, "errors": [], "error_count": 0}
+        from .services import queue_recompute
+
+        queue_recompute(months)  # runs after commit: the months the new samples count in
+    return {"rows": rows, "created": created, "errors": [], "error_count": 0, "months": months}
 
 
 def raw_executemany(data: bytes | str) -> int:

@@ -232,12 +232,30 @@ class SamplingPlan(UnitOwnedModel):
             raise ValidationError({"period_end": _("计划期止不能早于计划期起")})
 
 
+def bulk_path(instance, filename):
+    return f"inspection/bulk/{filename}"
+
+
 class ResultImport(models.Model):
-    """One imported result file (lab file or published table): refused when imported twice."""
+    """One imported result file (lab file or published table, or a large file through the
+    set-based importer run as a job): refused when imported twice."""
+
+    TABLE, BULK = "table", "bulk"
 
     plan = models.ForeignKey(
         SamplingPlan, verbose_name=_("抽检计划"), on_delete=models.PROTECT, related_name="imports"
     )
+    kind = models.CharField(
+        _("导入方式"),
+        max_length=8,
+        choices=[(TABLE, _("公布表格逐行导入")), (BULK, _("大文件批量导入"))],
+        default=TABLE,
+    )
+    file = models.FileField(_("文件"), upload_to=bulk_path, blank=True)
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error_count = models.PositiveIntegerField(_("出错行数"), default=0)
     file_name = models.CharField(_("文件名"), max_length=255)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)

@@ -1031,6 +1031,152 @@ class _Rollback(Exception):
     pass
 
 
+# --------------------------------------------------------------------------- large files
+BULK_SUFFIXES = (".csv", ".xlsx")
+
+
+def start_bulk_import(plan, uploaded, user=None) -> ResultImport:
+    """Check a large result file (format, size, header, not imported before), keep it and
+    queue the set-based import as a job. Nothing is written to the samples here."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from qcity.core import jobs
+
+    from . import bulk
+
+    if uploaded is None:
+        raise ValidationError(_("请选择要导入的文件"))
+    if Path(uploaded.name).suffix.lower() not in BULK_SUFFIXES:
+        raise ValidationError(_("不支持的文件格式，请上传 .csv 或 .xlsx 文件"))
+    limit = settings.QCITY_MAX_UPLOAD_MB
+    if uploaded.size > limit * 1024 * 1024:
+        raise ValidationError(_("文件大小超过上限 {limit} MB，请拆分后再导入").format(limit=limit))
+    data = uploaded.read()
+    try:
+        next(iter(bulk.file_rows(data, uploaded.name)), None)
+    except bulk.BulkFileError as exc:
+        raise ValidationError(str(exc)) from None
+    sha = hashlib.sha256(data).hexdigest()
+    previous = ResultImport.objects.filter(sha256=sha, committed=True).first()
+    if previous is not None:
+        raise ValidationError(
+            _("该文件已于{when}导入（{name}），不能重复导入").format(
+                when=timezone.localtime(previous.created_at).strftime("%Y-%m-%d %H:%M"),
+                name=previous.file_name,
+            )
+        )
+    uploaded.seek(0)
+    lines = data.count(b"\n") if uploaded.name.lower().endswith(".csv") else 0
+    with transaction.atomic():
+        run = ResultImport.objects.create(
+            plan=plan,
+            kind=ResultImport.BULK,
+            file=uploaded,
+            file_name=uploaded.name[:255],
+            sha256=sha,
+            created_by=user if user and user.is_authenticated else None,
+        )
+        run.job = jobs.enqueue("inspection.bulk_import", user=user, total=lines, run_id=run.pk)
+        run.save(update_fields=["job"])
+    return run
+
+
+def run_bulk_import(run_id: int, job=None) -> dict:
+    """The job: stage, check and write the whole file in one transaction (all or nothing),
+    open the disposal cases of the failed samples, and log the run once."""
+    from qcity.core import jobs
+
+    from . import bulk
+
+    run = ResultImport.objects.select_related("plan__category").get(pk=run_id)
+    user = run.created_by
+    with run.file.open("rb") as fh:
+        data = fh.read()
+
+    def progress(done):
+        if job is not None:
+            jobs.progress(job, done, max(done, job.total or 0))
+
+    with transaction.atomic():
+        result = bulk.import_csv(
+            run.plan, data, user, filename=run.file_name, on_progress=progress, run_id=run.pk
+        )
+        run.rows_total = result["rows"]
+        run.rows_created = result["created"]
+        run.errors = result["errors"]
+        run.error_count = result["error_count"]
+        run.committed = bool(result["created"])
+        run.save()
+        if run.committed:
+            failed = Sample.objects.filter(import_run=run, conclusion=Conclusion.FAIL)
+            for sample in failed.select_related("unit"):
+                open_case(sample, user, quiet=True)
+        audit.record(
+            run,
+            ChangeAction.IMPORT,
+            after={
+                "rows": run.rows_total,
+                "created": run.rows_created,
+                "errors": run.error_count,
+            },
+            note=(
+                _("批量导入检验结果 {name}：{r} 行，新增样品 {c} 批次").format(
+                    name=run.file_name, r=run.rows_total, c=run.rows_created
+                )
+                if run.committed
+                else _("批量导入检验结果 {name}：{e} 行有错误，未写入任何数据").format(
+                    name=run.file_name, e=run.error_count
+                )
+            ),
+            actor=user,
+        )
+    if job is not None:
+        jobs.progress(job, result["rows"], result["rows"])
+    return {"rows": result["rows"], "created": result["created"], "errors": result["error_count"]}
+
+
+def bulk_error_report(run) -> bytes:
+    from qcity.core.documents import xlsx_bytes
+
+    rows = [[e["row"], e.get("column", ""), e["reason"]] for e in run.errors]
+    if run.error_count > len(run.errors):
+        rows.append(
+            [
+                "",
+                "",
+                _("另有 {n} 行错误未列出，请先修正以上问题后重新导入").format(
+                    n=run.error_count - len(run.errors)
+                ),
+            ]
+        )
+    return xlsx_bytes([(_("错误明细"), [_("行号"), _("列"), _("原因")], rows)])
+
+
+def bulk_template() -> bytes:
+    from qcity.core.documents import xlsx_bytes
+
+    from . import bulk
+
+    notes = [
+        [_("抽样编号"), _("必填。一个样品有多个检验项目时，每个项目一行，抽样编号相同")],
+        [_("生产企业统一社会信用代码"), _("选填。填写时须为名录中已有的市场主体")],
+        [_("类别代码"), _("必填。抽检类别树中的代码，如 F010101")],
+        [_("区划代码"), _("必填。6位行政区划代码")],
+        [_("抽样环节"), _("必填。生产环节、流通环节、餐饮环节或网络销售")],
+        [_("抽样日期"), _("必填。如 2026-03-05、2026/3/5、2026年3月5日，不得晚于今天")],
+        [_("检验结果"), _("必填。数值带单位（0.05mg/kg）、检出/未检出或科学计数")],
+        [_("标准值"), _("必填。如 ≤0.2mg/kg、不得检出")],
+    ]
+    return xlsx_bytes(
+        [
+            (_("检验结果"), bulk.HEADERS, []),
+            (_("填写说明"), [_("列名"), _("说明")], notes),
+        ]
+    )
+
+
 # =========================================================================== disposal
 def _case_todo(case, title):
     notify.close_todos(case)

@@ -19,12 +19,15 @@ urlpatterns = registry_urls("inspection") + [
     path("inspectionrecords/gsxt.csv", views.records_gsxt_csv, name="records_gsxt_csv"),
     path("samplingplans/<int:pk>/overlaps/", views.plan_overlaps, name="plan_overlaps"),
     path("samplingplans/<int:pk>/import/", views.plan_import, name="plan_import"),
+    path("samplingplans/<int:pk>/bulk-import/", views.plan_bulk_import, name="plan_bulk_import"),
+    path("bulk-imports/<int:pk>/", views.bulk_run, name="bulk_run"),
     path("samples/<int:pk>/result/", views.sample_result, name="sample_result"),
     path("samples/<int:pk>/items/", views.sample_items, name="sample_items"),
     path("samples/<int:pk>/form/", views.sample_form, name="sample_form"),
     path("disposalcases/<int:pk>/act/", views.case_act, name="case_act"),
     path("disposalcases/<int:pk>/notice/<str:kind>/", views.case_notice, name="case_notice"),
     path("stats/", views.stats_view, name="stats"),
+    path("stats/quarterly/", views.quarterly_view, name="quarterly"),
 ]
 
 public.add_urls(

@@ -221,6 +221,48 @@ def plan_import(request, pk):
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def plan_bulk_import(request, pk):
+    """Large result files (CSV/.xlsx in the template's columns), imported set-based as a job."""
+    plan = get_scoped_object(get(SamplingPlan), request.user, pk, CHANGE)
+    if request.GET.get("template"):
+        response = HttpResponse(services.bulk_template(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="bulk-results-template.xlsx"'
+        return response
+    error = ""
+    if request.method == "POST":
+        try:
+            run = services.start_bulk_import(plan, request.FILES.get("file"), request.user)
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            return redirect("inspection:bulk_run", pk=run.pk)
+    runs = plan.imports.filter(kind="bulk").select_related("job", "created_by")[:10]
+    return render(
+        request,
+        "inspection/plan_bulk_import.html",
+        {"plan": plan, "error": error, "runs": runs},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def bulk_run(request, pk):
+    from .models import ResultImport
+
+    run = get_object_or_404(ResultImport.objects.select_related("plan", "job"), pk=pk, kind="bulk")
+    get_scoped_object(get(SamplingPlan), request.user, run.plan_id)  # 404 out of scope
+    if request.GET.get("report") == "errors":
+        response = HttpResponse(services.bulk_error_report(run), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="bulk-import-{run.pk}-errors.xlsx"'
+        return response
+    template = "inspection/_bulk_run.html" if request.htmx else "inspection/bulk_run.html"
+    return render(request, template, {"run": run, "job": run.job, "plan": run.plan})
+
+
 # ---------------------------------------------------------------- samples
 def parse_item_lines(text: str) -> list[services.ItemInput]:
     items = []
@@ -549,3 +591,69 @@ def public_draw_record(request, pk):
     )
     response["Content-Disposition"] = f'attachment; filename="draw-{task.pk}.json"'
     return response
+
+
+# ---------------------------------------------------------------- quarterly analysis report
+@login_required
+def quarterly_view(request):
+    from . import quarterly
+
+    today = timezone.localdate()
+    default = quarterly.Quarter.containing(today).previous()
+    year = request.GET.get("year") or str(default.year)
+    number = request.GET.get("quarter") or str(default.number)
+    kind = request.GET.get("kind") or "food"
+    level = request.GET.get("level", "")
+    region = None
+    error = ""
+    report = None
+    try:
+        quarter = quarterly.parse_quarter(year, number, today)
+        if request.GET.get("region"):
+            region = (
+                Region.objects.filter(pk=request.GET["region"]).first()
+                if request.GET["region"].isdigit()
+                else None
+            )
+            if region is None:
+                raise ValidationError(_("未知区域，请从列表中选择"))
+        report = quarterly.build(quarter, kind, region, level)
+    except ValidationError as exc:
+        error = _errors(exc)
+    export = request.GET.get("format", "")
+    if report is not None and export in ("xlsx", "docx"):
+        name = f"quarterly-{report.quarter.year}Q{report.quarter.number}-{kind}"
+        if export == "xlsx":
+            body = quarterly.xlsx(report)
+            ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            issuer = request.user.role_assignments.exclude(unit=None).select_related("unit").first()
+            body = quarterly.docx(report, issuer.unit.name if issuer else "")
+            ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ExportLog.objects.create(
+            user=request.user, what=report.title(), format=export, rows=report.current["tested"]
+        )
+        response = HttpResponse(body, content_type=ctype)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+        return response
+    context = {
+        "error": error,
+        "report": report,
+        "tables": [
+            (quarterly.dimension_title(d, kind), report.tables[d]) for d in quarterly.DIMENSIONS
+        ]
+        if report
+        else [],
+        "form": {
+            "year": year,
+            "quarter": number,
+            "kind": kind,
+            "level": level,
+            "region": request.GET.get("region", ""),
+        },
+        "years": list(range(today.year, today.year - 6, -1)),
+        "regions": Region.objects.filter(level__in=["city", "county", "zone"]),
+        "levels": Level.choices,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "inspection/quarterly.html", context, status=400 if error else 200)

@@ -166,6 +166,22 @@ def load_rows(cursor, table: str, rows, batch: int = 20000, on_batch=None, norma
     sql = f"INSERT INTO {table} VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,NULL)"
     width = len(COLUMNS) + 1
     total, chunk = 0, []
+    copy = None
+    if connection.vendor == "postgresql":  # COPY is PostgreSQL's bulk path, several times faster
+        copy_sql = (
+            f"COPY {table} (row_no, sample_no, producer_code, product_name, category_code, "
+            "region_code, channel, sampled_on, item, result, limit_text, error) FROM STDIN"
+        )
+        copy = cursor.cursor.copy(copy_sql)
+        writer = copy.__enter__()
+
+    def flush(rows_):
+        if copy is not None:
+            for r in rows_:
+                writer.write_row(r)
+        else:
+            cursor.executemany(sql, rows_)
+
     for row in rows:
         error = None
         if len(row) != width:
@@ -175,14 +191,16 @@ def load_rows(cursor, table: str, rows, batch: int = 20000, on_batch=None, norma
             row = normalise(row)
         chunk.append((*row, error))
         if len(chunk) >= batch:
-            cursor.executemany(sql, chunk)
+            flush(chunk)
             total += len(chunk)
             chunk = []
             if on_batch is not None:
                 on_batch(total)
     if chunk:
-        cursor.executemany(sql, chunk)
+        flush(chunk)
         total += len(chunk)
+    if copy is not None:
+        copy.__exit__(None, None, None)
     return total
 
 
@@ -230,7 +248,10 @@ def import_csv(
         checks = [
             ("sample_no = ''", "缺少抽样编号"),
             ("category_code NOT IN (SELECT code FROM registry_productcategory)", "未知类别代码"),
-            (f"category_code NOT LIKE '{root}%'", "类别不属于本计划的类别体系"),
+            (
+                f"category_code NOT LIKE '{root}%%'",
+                "类别不属于本计划的类别体系",
+            ),  # %% : params follow
             ("region_code NOT IN (SELECT code FROM core_region)", "未知区划代码"),
             (
                 "producer_code <> '' AND producer_code NOT IN "
@@ -283,9 +304,9 @@ def import_csv(
             judged.append((result, limit, VERDICT.get(v, Conclusion.UNKNOWN)))
         c.executemany(f"INSERT INTO {stage}_j VALUES (%s,%s,%s)", judged)
         c.execute(f"CREATE INDEX {stage}_jk ON {stage}_j(result, limit_text)")
-        c.execute(
-            f"UPDATE {stage} SET verdict = (SELECT j.verdict FROM {stage}_j j WHERE "
-            f"j.result = {stage}.result AND j.limit_text = {stage}.limit_text) WHERE error IS NULL"
+        c.execute(  # UPDATE … FROM: a join, not a correlated sub-query per row (SQLite ≥ 3.33)
+            f"UPDATE {stage} SET verdict = j.verdict FROM {stage}_j j WHERE "
+            f"j.result = {stage}.result AND j.limit_text = {stage}.limit_text AND {stage}.error IS NULL"
         )
         c.execute(
             f"UPDATE {stage} SET error = %s WHERE error IS NULL AND verdict = %s",

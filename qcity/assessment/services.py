@@ -568,10 +568,27 @@ def _result(a):
 
 
 def _apply_results(assessments, user):
-    results = {a.pk: _result(a) for a in assessments}
+    """Totals, grades and ranks of ``assessments`` (the scheme's mutable ones). Ranks are
+    taken over every current assessment of the scheme that has a result, so a correction
+    (更正) is ranked among the published results; a published result whose rank moves because
+    of it gets the new rank, with the change logged and on its timeline."""
+    if not assessments:
+        return
+    mine = {a.pk for a in assessments}
+    frozen = [
+        x
+        for x in current(assessments[0].scheme)
+        if x.pk not in mine and x.stage == Stage.PUBLISHED and x.total is not None
+    ]
+    pool = {a.pk: a for a in [*assessments, *frozen]}
+    results = {pk: _result(a) for pk, a in pool.items()}
     by_result = {id(r): pk for pk, r in results.items()}
     for rank, r in scoring.rank(list(results.values())):
-        a = next(x for x in assessments if x.pk == by_result[id(r)])
+        a = pool[by_result[id(r)]]
+        if a.pk not in mine:
+            if a.rank != rank:
+                _rerank_published(a, rank, user)
+            continue
         before = audit.snapshot(a)
         a.total, a.grade, a.rank, a.vetoed, a.result_reason = (
             r.total,
@@ -582,6 +599,20 @@ def _apply_results(assessments, user):
         )
         a.save()
         audit.record(a, ChangeAction.UPDATE, before=before, after=audit.snapshot(a), actor=user)
+
+
+def _rerank_published(a, rank, user):
+    """A published result keeps its scores; only its rank follows a correction of another
+    subject's result."""
+    before = audit.snapshot(a)
+    old = a.rank
+    Assessment.objects.filter(pk=a.pk).update(rank=rank)
+    a.rank = rank
+    note = _("因其他被考核对象的结果更正，名次由第{old}名调整为第{new}名").format(old=old, new=rank)
+    audit.record(
+        a, ChangeAction.UPDATE, before=before, after=audit.snapshot(a), actor=user, note=note
+    )
+    events.emit(a, "reranked", note, actor=user, old=old, new=rank)
 
 
 def current(scheme):

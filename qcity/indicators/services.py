@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qcity.core import audit, jobs, rulebook
+from qcity.core import audit, events, jobs, rulebook
 from qcity.core.choices import ChangeAction, UnitKind
-from qcity.core.services import create_object, update_object
+from qcity.core.services import create_object, update_object, void_object
 
 from . import computed, decomposition, matching
 from .choices import LinkState, PeriodKind, Prefer, Source
@@ -154,8 +154,22 @@ def propose_links(plan, user=None) -> list[TargetLink]:
     return out
 
 
+def default_units(target) -> list:
+    """The units answerable for a target unless the office names others: the lead unit of
+    the task that contains it."""
+    task = target.task
+    if task is None:
+        return []
+    if task.lead_unit_id:
+        return [task.lead_unit]
+    lead = task.responsibilities.filter(role="lead").exclude(unit=None).first()
+    return [lead.unit] if lead else []
+
+
 def confirm_link(target, indicator, params, units, user) -> TargetLink:
-    """A person confirms which indicator (and variant) a target is measured by."""
+    """A person confirms which indicator (and variant) a target is measured by, and the
+    unit(s) answerable for it (default: the containing task's lead unit), which the
+    assessment of a department reads."""
     if indicator is None:
         raise ValidationError({"indicator": _("请选择指标")})
     params = params or {}
@@ -173,7 +187,7 @@ def confirm_link(target, indicator, params, units, user) -> TargetLink:
     data = {
         "indicator": indicator,
         "params": params,
-        "units": list(units or []),
+        "units": list(units or []) or default_units(target),
         "state": LinkState.CONFIRMED,
         "confirmed_by": user,
         "confirmed_at": timezone.now(),
@@ -212,13 +226,22 @@ def decompose_target(
     baselines: dict | None = None,
     weights: dict | None = None,
     explicit: dict | None = None,
+    explicit_years: dict | None = None,
+    reason: str = "",
     user=None,
 ) -> list[Decomposition]:
     """Split a city target across districts and years; each district gets its own Target
-    (region set, same indicator link) and yearly Decomposition rows (its plan line)."""
+    (region set, same indicator link) and yearly Decomposition rows (its plan line).
+
+    ``weights`` are shares in percent of what the explicit district values leave (they must
+    add up to 100); ``explicit_years`` {district: {year: value}} replaces the straight line
+    for those years. A second split replaces the first and needs a ``reason`` (change log)."""
     from qcity.plans.models import Target
 
     plan = target.plan
+    link = TargetLink.objects.filter(target=target).select_related("indicator").first()
+    if link is None or link.indicator_id is None or link.state != LinkState.CONFIRMED:
+        raise ValidationError(_("该目标尚未确认关联指标，请先在“指标关联”页确认后再分解"))
     start_year = plan.period_start or (target.year or timezone.localdate().year)
     end_year = target.year or plan.period_end
     if not end_year or end_year < start_year:
@@ -227,9 +250,19 @@ def decompose_target(
     if not names:
         raise ValidationError(_("请至少选择一个区县"))
     baselines = baselines or {}
+    explicit = explicit or {}
     missing = [n for n in names if n not in baselines and target.kind != "new"]
     if missing:
         raise ValidationError(_("以下区县缺少基期值：{names}").format(names="、".join(missing)))
+    if weights:
+        shared = [n for n in names if n not in explicit]
+        total = sum((Decimal(str(weights.get(n, 0))) for n in shared), Decimal(0))
+        if shared and abs(total - 100) > Decimal("0.01"):
+            raise ValidationError(_("各区县分配比例合计为{t}%，应为100%").format(t=_num(total)))
+    earlier_rows = list(Decomposition.objects.filter(target=target).select_related("region"))
+    reason = (reason or "").strip()
+    if earlier_rows and not reason:
+        raise ValidationError(_("该目标已分解，重新分解须说明原因"))
     try:
         parts = decomposition.decompose(
             city_value=target.value,
@@ -241,69 +274,96 @@ def decompose_target(
             baselines=baselines,
             weights=weights,
             explicit=explicit,
+            explicit_years=explicit_years,
         )
     except decomposition.DecompositionError as exc:
         raise ValidationError(str(exc))
-    link = TargetLink.objects.filter(target=target).first()
     rows = []
     with transaction.atomic():
-        earlier = {
-            d.region_id: d.district_target
-            for d in Decomposition.objects.filter(target=target).select_related("district_target")
-            if d.district_target is not None
+        rows = _store_decomposition(target, plan, link, names, parts, user, Target)
+        audit.record(
+            target,
+            ChangeAction.UPDATE,
+            before={"decomposition": _split_summary(earlier_rows)} if earlier_rows else None,
+            after={"decomposition": _split_summary(rows)},
+            actor=user,
+            note=reason or _("指标分解"),
+        )
+        label = (
+            _("重新分解到{n}个区县：{r}").format(n=len(names), r=reason)
+            if earlier_rows
+            else _("分解到{n}个区县").format(n=len(names))
+        )
+        events.emit(target, "decomposed", label, actor=user)
+    return rows
+
+
+def _split_summary(rows) -> dict:
+    return {f"{d.region.name} {d.year}": _num(d.value) for d in rows}
+
+
+def _store_decomposition(target, plan, link, names, parts, user, Target):
+    rows = []
+    earlier = {
+        d.region_id: d.district_target
+        for d in Decomposition.objects.filter(target=target).select_related("district_target")
+        if d.district_target is not None
+    }
+    Decomposition.objects.filter(target=target).delete()
+    for part in parts:
+        region = names[part.region]
+        district = earlier.get(region.pk)
+        fields = {
+            "plan": plan,
+            "task": target.task,
+            "section": target.section,
+            "indicator_text": target.indicator_text,
+            "op": target.op,
+            "value": part.value,
+            "value_high": target.value_high,
+            "unit": target.unit,
+            "year": target.year,
+            "kind": target.kind,
+            "direction": target.direction,
+            "base_text": target.base_text,
+            "base_year": target.base_year,
+            "region": region,
+            "text": _("由“{target}”分解").format(target=target),
+            "order": target.order,
         }
-        Decomposition.objects.filter(target=target).delete()
-        for part in parts:
-            region = names[part.region]
-            district = earlier.get(region.pk)
-            fields = {
-                "plan": plan,
-                "task": target.task,
-                "section": target.section,
-                "indicator_text": target.indicator_text,
-                "op": target.op,
-                "value": part.value,
-                "value_high": target.value_high,
-                "unit": target.unit,
-                "year": target.year,
-                "kind": target.kind,
-                "direction": target.direction,
-                "base_text": target.base_text,
-                "base_year": target.base_year,
-                "region": region,
-                "text": _("由“{target}”分解").format(target=target),
-                "order": target.order,
-            }
-            if district is None:
-                district = create_object(Target, fields, user)
-            else:
-                district = update_object(district, fields, user)
-            if link is not None and link.indicator_id:
-                TargetLink.objects.update_or_create(
-                    target=district,
-                    defaults={
-                        "indicator": link.indicator,
-                        "params": link.params,
-                        "state": link.state,
-                        "confirmed_by": link.confirmed_by,
-                        "confirmed_at": link.confirmed_at,
+        if district is None:
+            district = create_object(Target, fields, user)
+        else:
+            district = update_object(district, fields, user)
+        if link is not None and link.indicator_id:
+            TargetLink.objects.update_or_create(
+                target=district,
+                defaults={
+                    "indicator": link.indicator,
+                    "params": link.params,
+                    "state": link.state,
+                    "confirmed_by": link.confirmed_by,
+                    "confirmed_at": link.confirmed_at,
+                },
+            )
+        for year, value in part.years.items():
+            rows.append(
+                create_object(
+                    Decomposition,
+                    {
+                        "target": target,
+                        "region": region,
+                        "year": year,
+                        "value": value,
+                        "baseline": part.baseline,
+                        "district_target": district,
                     },
+                    user,
                 )
-            for year, value in part.years.items():
-                rows.append(
-                    create_object(
-                        Decomposition,
-                        {
-                            "target": target,
-                            "region": region,
-                            "year": year,
-                            "value": value,
-                            "baseline": part.baseline,
-                            "district_target": district,
-                        },
-                        user,
-                    )
-                )
+            )
+    for region_id, district in earlier.items():
+        if region_id not in {r.pk for r in names.values()} and not district.is_void:
+            void_object(district, _("重新分解后该区县不再承担此目标"), user)
     return rows
 
 

@@ -232,6 +232,8 @@ def target_trend(request, pk):
             "districts": districts,
             "years": years,
             "labels": _chart_labels(),
+            "can_decompose": request.user.is_office_admin
+            and not Decomposition.objects.filter(district_target=target).exists(),
         },
     )
 
@@ -339,7 +341,7 @@ def plan_mapping(request, pk):
         return redirect("indicators:plan_mapping", pk=plan.pk)
     targets = list(
         plan.targets.filter(is_void=False, decomposed_from__isnull=True)
-        .select_related("link", "link__indicator", "region")
+        .select_related("link", "link__indicator", "region", "task", "task__lead_unit")
         .prefetch_related("link__units")
         .order_by("order", "pk")
     )
@@ -358,7 +360,21 @@ def plan_mapping(request, pk):
             for p in (link.proposals if link else [])
             if p["key"] in by_key
         ]
-        rows.append({"target": target, "link": link, "proposals": proposals})
+        answerable = list(link.units.all()) if link else []
+        chosen = (
+            {u.pk for u in answerable}
+            if answerable
+            else ({target.task.lead_unit_id} if target.task and target.task.lead_unit_id else set())
+        )
+        rows.append(
+            {
+                "target": target,
+                "link": link,
+                "proposals": proposals,
+                "answerable": answerable,
+                "chosen": chosen,
+            }
+        )
     return render(
         request,
         "indicators/plan_mapping.html",
@@ -392,8 +408,148 @@ def _confirm_from_post(request, plan):
         params = json.loads(raw)
     except json.JSONDecodeError:
         raise ValidationError(_('变体参数须为JSON，例如 {"sample_type": "监督抽检"}'))
-    units = OrgUnit.objects.filter(pk__in=request.POST.getlist("units"))
+    units = OrgUnit.objects.filter(pk__in=[v for v in request.POST.getlist("units") if v.isdigit()])
     services.confirm_link(target, indicator, params, units, request.user)
+
+
+# ---------------------------------------------------------------- decomposition
+def _decimal_or_none(raw, label):
+    from decimal import Decimal, InvalidOperation
+
+    raw = (raw or "").strip().rstrip("%")
+    if not raw:
+        return None
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise ValidationError(_("{label}必须是数字").format(label=label))
+
+
+def _split_years(target):
+    plan = target.plan
+    start = plan.period_start or target.year or timezone.localdate().year
+    end = target.year or plan.period_end or start
+    return list(range(start, end + 1))
+
+
+def _parse_split(post, regions, years):
+    """The decomposition form → the keyword arguments of services.decompose_target."""
+    chosen, baselines, weights, explicit, explicit_years = [], {}, {}, {}, {}
+    for region in regions:
+        key = region.pk
+        if not post.get(f"on_{key}"):
+            continue
+        chosen.append(region)
+        name = region.name
+        base = _decimal_or_none(post.get(f"base_{key}"), _("{r}的基期值").format(r=name))
+        if base is not None:
+            baselines[name] = base
+        weight = _decimal_or_none(post.get(f"weight_{key}"), _("{r}的分配比例").format(r=name))
+        if weight is not None:
+            weights[name] = weight
+        value = _decimal_or_none(post.get(f"value_{key}"), _("{r}的指定目标值").format(r=name))
+        if value is not None:
+            explicit[name] = value
+        for year in years:
+            v = _decimal_or_none(
+                post.get(f"y_{key}_{year}"), _("{r}{y}年的指定值").format(r=name, y=year)
+            )
+            if v is not None:
+                explicit_years.setdefault(name, {})[year] = v
+    return chosen, {
+        "baselines": baselines,
+        "weights": weights or None,
+        "explicit": explicit,
+        "explicit_years": explicit_years,
+    }
+
+
+@login_required
+def target_decompose(request, pk):
+    """指标分解: the office splits a city target across districts (shares or explicit values)
+    and years (straight line or explicit values)."""
+    from qcity.plans.models import Target
+
+    if not request.user.is_office_admin:
+        raise PermissionDenied(_("只有质量办管理员可以分解指标"))
+    try:
+        target = (
+            Target.objects.for_user(request.user)
+            .select_related("plan", "link", "link__indicator")
+            .get(pk=pk, is_void=False, decomposed_from__isnull=True)
+        )
+    except (Target.DoesNotExist, ValueError):
+        raise Http404(_("记录不存在或您无权查看"))
+    regions = sorted(
+        (r for r in services.assessed_regions() if r.level != RegionLevel.CITY),
+        key=lambda r: r.code,
+    )
+    years = _split_years(target)
+    existing = defaultdict(dict)
+    for d in Decomposition.objects.filter(target=target):
+        existing[d.region_id][d.year] = d
+    error = ""
+    additive = target.kind in ("cumulative", "new") and target.unit not in ("%", "‰")
+    post = request.POST if request.method == "POST" else None
+    if post is not None:
+        try:
+            chosen, kwargs = _parse_split(post, regions, years)
+            services.decompose_target(
+                target, chosen, reason=post.get("reason", ""), user=request.user, **kwargs
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, _("指标分解已保存"))
+            return redirect("indicators:target_trend", pk=target.pk)
+    rows = []
+    for region in regions:
+        mine = existing.get(region.pk, {})
+        first = next(iter(mine.values()), None)
+        if post is not None:
+            key = region.pk
+            row = {
+                "on": bool(post.get(f"on_{key}")),
+                "base": post.get(f"base_{key}", ""),
+                "weight": post.get(f"weight_{key}", ""),
+                "value": post.get(f"value_{key}", ""),
+                "years": [(y, post.get(f"y_{key}_{y}", "")) for y in years],
+            }
+        else:
+            last = mine[max(mine)] if mine else None
+            row = {
+                "on": bool(mine) or not existing,
+                "base": "" if first is None or first.baseline is None else _plain(first.baseline),
+                "weight": "",
+                # a rate district with its own target keeps it when the split is redone
+                "value": _plain(last.value)
+                if (last is not None and not additive and last.value != target.value)
+                else "",
+                "years": [(y, "") for y in years],
+            }
+        row["region"] = region
+        row["current"] = [mine.get(y) for y in years]
+        rows.append(row)
+    linked = _has_link(target) and target.link.indicator_id and target.link.state == "confirmed"
+    return render(
+        request,
+        "indicators/target_decompose.html",
+        {
+            "target": target,
+            "rows": rows,
+            "years": years,
+            "error": error,
+            "linked": linked,
+            "decomposed": bool(existing),
+            "additive": additive,
+            "reason": post.get("reason", "") if post is not None else "",
+        },
+        status=400 if error else 200,
+    )
+
+
+def _plain(value) -> str:
+    return format(value.normalize(), "f")
 
 
 # ---------------------------------------------------------------- home panel

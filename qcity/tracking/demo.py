@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from qcity.core.choices import UnitKind
@@ -50,6 +51,15 @@ def _report(a, lead_user, on, done, percent, co_user=None, co_text=""):
     return services.submit_report(report, lead_user, on=on)
 
 
+def evidence(name: str, text: str = "") -> SimpleUploadedFile:
+    """A small PDF standing in for a scanned summary or acceptance record."""
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    return SimpleUploadedFile(name, body + text.encode("utf-8"), "application/pdf")
+
+
 def build(world, size):
     if Assignment.objects.exists():
         return
@@ -84,7 +94,7 @@ def build(world, size):
                 }
             )
         co = [(world.unit("市住建局"), "负责建设工程质量相关工作")] if i % 2 == 0 else None
-        return services.create_assignment(data, office, co_units=co)
+        return services.create_assignment(data, office, co_units=co, on=start)
 
     def market_led(i, deadline):
         """An item led by the market regulator so the demo users can act on it."""
@@ -107,7 +117,18 @@ def build(world, size):
                 "completion_standard": "完成年度工作目标并报送总结",
                 "deadline": deadline,
                 "milestones": [
-                    {"date": str(start + datetime.timedelta(days=60)), "title": "完成方案制定"}
+                    {
+                        "date": str(start + datetime.timedelta(days=60)),
+                        "title": "完成方案制定",
+                        "standard": "印发工作方案",
+                        "done": True,
+                    },
+                    {
+                        "date": str(min(deadline, today - datetime.timedelta(days=7))),
+                        "title": "完成中期评估",
+                        "standard": "形成中期评估报告报质量办",
+                        "done": False,
+                    },
                 ],
             },
             office,
@@ -115,6 +136,7 @@ def build(world, size):
                 (world.unit("市住建局"), "配合做好建设领域相关工作"),
                 (world.unit("江北区市场监管局"), "做好辖区落实"),
             ],
+            on=start,
         )
 
     # from the plan: draft, assigned (to sign), returned
@@ -133,10 +155,14 @@ def build(world, size):
             "deadline": year_end,
         },
         office,
+        on=start,
     )
     services.assign(returned, office, on=start)
     services.return_assignment(
-        returned, market, "农产品质量安全追溯属于农业农村部门职责，建议改由市农业农村局牵头"
+        returned,
+        market,
+        "农产品质量安全追溯属于农业农村部门职责，建议改由市农业农村局牵头",
+        on=start + datetime.timedelta(days=1),
     )
 
     # market-led items in the other states
@@ -170,7 +196,7 @@ def build(world, size):
         construction,
         "配合完成1个站点的场地协调",
     )
-    r = services.return_report(r, office, "请补充服务企业数量和典型案例")
+    r = services.return_report(r, office, "请补充服务企业数量和典型案例", on=p2.due + 3 * day)
     r = services.save_report(
         r,
         {"done": "建成服务站2个，服务企业126家次，形成典型案例3个", "percent": 40},
@@ -192,7 +218,13 @@ def build(world, size):
         "已完成排查企业80%",
         on=today - datetime.timedelta(days=5),
     )
-    services.decide_extension(ext, office, grant=True, comment="同意延期，请加快进度")
+    services.decide_extension(
+        ext,
+        office,
+        grant=True,
+        comment="同意延期，请加快进度",
+        on=today - datetime.timedelta(days=4),
+    )
 
     pending_ext = market_led(2, today + datetime.timedelta(days=40))
     services.assign(pending_ext, office, on=start)
@@ -210,19 +242,35 @@ def build(world, size):
     services.assign(close_req, office, on=start)
     services.sign(close_req, market, on=start + datetime.timedelta(days=1))
     services.request_close(
-        close_req, market, "计量惠民行动已完成，免费检定衡器3200台，总结报告已上传"
+        close_req,
+        market,
+        "计量惠民行动已完成，免费检定衡器3200台，总结报告已上传",
+        [evidence("计量惠民专项行动总结.pdf")],
+        on=today - datetime.timedelta(days=2),
     )
 
     closed = market_led(4, today - datetime.timedelta(days=20))
     services.assign(closed, office, on=start)
     services.sign(closed, market, on=start + datetime.timedelta(days=1))
-    services.request_close(closed, market, "已有126家企业设立首席质量官")
+    services.request_close(
+        closed,
+        market,
+        "已有126家企业设立首席质量官",
+        [evidence("首席质量官名单.pdf")],
+        on=today - datetime.timedelta(days=27),
+    )
     services.verify_close(closed, office, on=today - datetime.timedelta(days=25))
 
     late = market_led(5, today - datetime.timedelta(days=40))
     services.assign(late, office, on=start)
     services.sign(late, market, on=start + datetime.timedelta(days=1))
-    services.request_close(late, market, "质量月活动已完成")
+    services.request_close(
+        late,
+        market,
+        "质量月活动已完成",
+        [evidence("质量月活动总结.pdf")],
+        on=today - datetime.timedelta(days=31),
+    )
     services.verify_close(late, office, on=today - datetime.timedelta(days=30))
 
     overdue = market_led(6, today - datetime.timedelta(days=12))
@@ -241,7 +289,9 @@ def build(world, size):
     suspended = market_led(7, year_end)
     services.assign(suspended, office, on=start)
     services.sign(suspended, market, on=start + datetime.timedelta(days=1))
-    services.suspend(suspended, office, "等待省级标准化试点名单公布")
+    services.suspend(
+        suspended, office, "等待省级标准化试点名单公布", on=start + datetime.timedelta(days=30)
+    )
 
     instruction = services.create_assignment(
         {
@@ -254,6 +304,7 @@ def build(world, size):
         },
         office,
         co_units=[(world.unit("市教育局"), "督促学校落实食堂主体责任")],
+        on=today - datetime.timedelta(days=4),
     )
     services.assign(instruction, office, on=today - datetime.timedelta(days=3))
 
@@ -274,6 +325,7 @@ def build(world, size):
                 "cycle": "quarterly",
             },
             office,
+            on=start,
         )
         services.assign(a, office, on=start)
         services.sign(a, office, on=start + datetime.timedelta(days=1))
@@ -283,9 +335,15 @@ def build(world, size):
             r = _report(a, office, on, "推进年度任务", 60 + i * 3)
             services.accept_report(r, office, on=on + day)
         if i % 3 == 1:
-            services.request_close(a, office, "年度任务已完成")
-            services.verify_close(a, office, on=deadline - datetime.timedelta(days=2))
+            closing = deadline - datetime.timedelta(days=2)
+            services.request_close(
+                a, office, "年度任务已完成", [evidence("年度任务完成情况报告.pdf")], on=closing
+            )
+            services.verify_close(a, office, on=closing)
         elif i % 3 == 2 and i % 2 == 0:
-            services.request_close(a, office, "年度任务已完成")
-            services.verify_close(a, office, on=deadline + datetime.timedelta(days=5))
+            closing = deadline + datetime.timedelta(days=5)
+            services.request_close(
+                a, office, "年度任务已完成", [evidence("年度任务完成情况报告.pdf")], on=closing
+            )
+            services.verify_close(a, office, on=closing)
     services.scan(on=today)

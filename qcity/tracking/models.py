@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qcity.core.models import AuditedModel, OrgUnit, User, VoidableModel
-from qcity.core.scopes import Scope
+from qcity.core.scopes import VIEW, Scope, ScopedManager, ScopedQuerySet
 from qcity.plans.choices import TaskSource
 
 from .choices import (
@@ -21,6 +21,18 @@ from .choices import (
     ReportCycle,
     ReportStatus,
 )
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = VIEW):
+        """The involving scope, and units do not see an item before the office has 交办 it
+        (待交办 drafts are the office's own working records; auditors read them)."""
+        qs = super().for_user(user, action)
+        if user is None or not user.is_authenticated:
+            return qs
+        if not (user.is_office_admin or (user.is_auditor and action == VIEW)):
+            qs = qs.exclude(state="draft")
+        return qs
 
 
 class Assignment(AuditedModel, VoidableModel):
@@ -72,6 +84,7 @@ class Assignment(AuditedModel, VoidableModel):
     light_reason = models.CharField(_("亮灯说明"), max_length=300, blank=True)
 
     scope = Scope.involving("lead_unit", "co_units__unit")
+    objects = ScopedManager.from_queryset(AssignmentQuerySet)()
 
     class Meta:
         ordering = ["deadline", "pk"]

@@ -10,7 +10,11 @@ assignment and the to-dos of the unit that acts next.
 from __future__ import annotations
 
 import datetime
+import hashlib
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -20,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from qcity.core import audit, events, notify, rulebook, workdays
 from qcity.core.choices import ChangeAction, UnitKind
-from qcity.core.models import OrgUnit
+from qcity.core.models import Attachment, OrgUnit
 from qcity.core.rulespec import ValueKind
 from qcity.core.services import ConflictError
 
@@ -104,12 +108,20 @@ def _change(obj, before: dict, user, note: str = ""):
     )
 
 
-def _set_state(assignment, state, user, event, label, note="", **params):
+def _at(on):
+    """The timeline time of an action acted out on the day ``on`` (the demo, back-entered
+    records); None (now) when no day was given."""
+    if on is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(10, 0)))
+
+
+def _set_state(assignment, state, user, event, label, note="", at=None, **params):
     before = audit.snapshot(assignment)
     assignment.state = state
     assignment.save()
     _change(assignment, before, user, note)
-    events.emit(assignment, event, label, actor=user, **params)
+    events.emit(assignment, event, label, actor=user, at=at, **params)
 
 
 def _todo_office(title, assignment, kind, due=None):
@@ -132,7 +144,7 @@ def _text(value, message):
 
 
 # ---------------------------------------------------------------- create and 交办
-def create_assignment(data: dict, user=None, co_units=None):
+def create_assignment(data: dict, user=None, co_units=None, on=None):
     """A new item in 待交办. ``data`` holds model fields; ``co_units`` is [(unit, duty)].
     With a plan task, its title, lead unit and co-units (with their duty text) are taken
     from the task's responsibilities unless given."""
@@ -175,7 +187,7 @@ def create_assignment(data: dict, user=None, co_units=None):
             seen.add(unit.pk)
             AssignmentCoUnit.objects.create(assignment=obj, unit=unit, duty=duty or "")
         audit.record(obj, ChangeAction.CREATE, after=audit.snapshot(obj), actor=user)
-        events.emit(obj, "created", _("登记督办事项"), actor=user)
+        events.emit(obj, "created", _("登记督办事项"), actor=user, at=_at(on))
     return obj
 
 
@@ -201,14 +213,14 @@ def void_assignment(assignment, reason, user=None):
 
 def assign(assignment, user, on=None):
     require_office(user)
-    on = on or today()
+    at, on = _at(on), on or today()
     with transaction.atomic():
         assignment = _lock(assignment)
         if assignment.state not in (S.DRAFT, S.RETURNED):
             raise ValidationError(_("只有待交办或被退回的事项可以交办"))
         assignment.assigned_on = on
         assignment.state_reason = ""
-        _set_state(assignment, S.ASSIGNED, user, "assigned", _("质量办交办"))
+        _set_state(assignment, S.ASSIGNED, user, "assigned", _("质量办交办"), at=at)
         notify.close_todos(assignment, "returned")
         _todo_lead(_("请签收督办事项：{title}").format(title=assignment.title), assignment, "sign")
     return assignment
@@ -243,13 +255,13 @@ def sign(assignment, user, on=None):
         if assignment.state != S.ASSIGNED:
             raise ValidationError(_("只有已交办、待签收的事项可以签收"))
         assignment.signed_on = on or today()
-        _set_state(assignment, S.SIGNED, user, "signed", _("牵头单位签收"))
+        _set_state(assignment, S.SIGNED, user, "signed", _("牵头单位签收"), at=_at(on))
         notify.close_todos(assignment, "sign")
         refresh_light(assignment, on)
     return assignment
 
 
-def return_assignment(assignment, user, reason):
+def return_assignment(assignment, user, reason, on=None):
     require_lead(assignment, user)
     reason = _text(reason, _("退回必须说明理由（例如不属于本单位职责）"))
     with transaction.atomic():
@@ -258,7 +270,12 @@ def return_assignment(assignment, user, reason):
             raise ValidationError(_("只有已交办、待签收的事项可以退回"))
         assignment.state_reason = reason[:500]
         _set_state(
-            assignment, S.RETURNED, user, "returned", _("牵头单位退回：{r}").format(r=reason)
+            assignment,
+            S.RETURNED,
+            user,
+            "returned",
+            _("牵头单位退回：{r}").format(r=reason),
+            at=_at(on),
         )
         notify.close_todos(assignment, "sign")
         _todo_office(
@@ -268,7 +285,7 @@ def return_assignment(assignment, user, reason):
 
 
 # ---------------------------------------------------------------- suspension
-def suspend(assignment, user, reason):
+def suspend(assignment, user, reason, on=None):
     require_office(user)
     reason = _text(reason, _("挂起必须说明原因"))
     with transaction.atomic():
@@ -277,7 +294,14 @@ def suspend(assignment, user, reason):
             raise ValidationError(_("只有办理中的事项可以挂起"))
         assignment.state_before_suspension = assignment.state
         assignment.state_reason = reason[:500]
-        _set_state(assignment, S.SUSPENDED, user, "suspended", _("挂起：{r}").format(r=reason))
+        _set_state(
+            assignment,
+            S.SUSPENDED,
+            user,
+            "suspended",
+            _("挂起：{r}").format(r=reason),
+            at=_at(on),
+        )
         refresh_light(assignment)
     return assignment
 
@@ -385,10 +409,13 @@ def save_report(report, data: dict, user, expected_version):
     return current
 
 
-def add_co_input(report, user, text, unit=None):
+def add_co_input(report, user, text, unit=None, files=None):
     """A co-unit's input on the lead unit's report for the period (one per unit, editable
-    until the lead submits)."""
+    until the lead submits), with its evidence files."""
     text = _text(text, _("请填写配合单位意见"))
+    files = list(files or [])
+    for f in files:
+        check_file(f)
     units = co_unit_ids(report.assignment) & (user.unit_ids() if user else set())
     if unit is not None:
         units &= {unit.pk}
@@ -415,6 +442,8 @@ def add_co_input(report, user, text, unit=None):
             actor=user,
             report=report.pk,
         )
+        for f in files:
+            _store(obj, f, user)
     return obj
 
 
@@ -447,13 +476,13 @@ def submit_report(report, user, expected_version=None, on=None):
         _record_observations(current, user)
         assignment = _lock(current.assignment)
         if assignment.state == S.SIGNED:
-            _set_state(assignment, S.IN_PROGRESS, user, "started", _("开始办理"))
+            _set_state(assignment, S.IN_PROGRESS, user, "started", _("开始办理"), at=stamp)
         label = _("报送{start}至{end}进展报告（完成{p}%）").format(
             start=current.period_start, end=current.period_end, p=current.percent
         )
         if current.late:
             label += _("，迟报")
-        events.emit(assignment, "report_submitted", label, actor=user, report=current.pk)
+        events.emit(assignment, "report_submitted", label, actor=user, at=stamp, report=current.pk)
         notify.close_todos(assignment, "report")
         notify.close_todos(assignment, "report_returned")
         _todo_office(
@@ -555,6 +584,7 @@ def accept_report(report, user, comment="", on=None):
             "report_accepted",
             _("质量办审核通过{start}进展报告").format(start=current.period_start),
             actor=user,
+            at=_at(on),
             report=current.pk,
         )
         notify.close_todos(assignment, "review")
@@ -562,7 +592,7 @@ def accept_report(report, user, comment="", on=None):
     return current
 
 
-def return_report(report, user, comment):
+def return_report(report, user, comment, on=None):
     require_office(user)
     comment = _text(comment, _("退回报告必须填写审核意见"))
     with transaction.atomic():
@@ -581,6 +611,7 @@ def return_report(report, user, comment):
             "report_returned",
             _("质量办退回{start}进展报告：{c}").format(start=current.period_start, c=comment),
             actor=user,
+            at=_at(on),
             report=current.pk,
         )
         notify.close_todos(current.assignment, "review")
@@ -593,15 +624,49 @@ def return_report(report, user, comment):
 
 
 # ---------------------------------------------------------------- 销号
-def request_close(assignment, user, evidence):
+def evidence_count(assignment) -> int:
+    """Evidence files of an item: those attached to it (with a 销号 request) and to its
+    progress reports and the co-units' inputs on them."""
+    reports = list(assignment.reports.values_list("pk", flat=True))
+    inputs = list(CoUnitInput.objects.filter(report_id__in=reports).values_list("pk", flat=True))
+    return sum(
+        attachments_of_many(model, ids).count()
+        for model, ids in (
+            (Assignment, [assignment.pk]),
+            (ProgressReport, reports),
+            (CoUnitInput, inputs),
+        )
+        if ids
+    )
+
+
+def request_close(assignment, user, evidence, files=None, on=None):
+    """申请销号: the completion note and at least one evidence file (uploaded now, or already
+    attached to the item or its reports)."""
     require_lead(assignment, user)
     evidence = _text(evidence, _("申请销号必须说明完成情况并提供佐证"))
+    files = list(files or [])
+    for f in files:
+        check_file(f)
     with transaction.atomic():
         assignment = _lock(assignment)
         if assignment.state not in (S.SIGNED, S.IN_PROGRESS):
             raise ValidationError(_("只有办理中的事项可以申请销号"))
+        if not files and not evidence_count(assignment):
+            raise ValidationError(
+                {"files": _("申请销号须上传至少一份佐证材料（如工作总结、验收文件、照片）")}
+            )
+        for f in files:
+            _store(assignment, f, user, at=_at(on))
         assignment.close_evidence = evidence
-        _set_state(assignment, S.CLOSE_REQUESTED, user, "close_requested", _("申请销号"))
+        _set_state(
+            assignment,
+            S.CLOSE_REQUESTED,
+            user,
+            "close_requested",
+            _("申请销号（佐证材料{n}份）").format(n=evidence_count(assignment)),
+            at=_at(on),
+        )
         _todo_office(
             _("核验销号申请：{title}").format(title=assignment.title), assignment, "verify"
         )
@@ -612,7 +677,7 @@ def verify_close(assignment, user, on=None):
     """Close the item: on time when closed by the deadline in force (the original one unless
     an extension was granted), else 逾期销号."""
     require_office(user)
-    on = on or today()
+    at, on = _at(on), on or today()
     with transaction.atomic():
         assignment = _lock(assignment)
         if assignment.state != S.CLOSE_REQUESTED:
@@ -625,7 +690,7 @@ def verify_close(assignment, user, on=None):
             if late
             else (S.CLOSED, _("核验通过，按期销号"))
         )
-        _set_state(assignment, state, user, "closed", label, late=late)
+        _set_state(assignment, state, user, "closed", label, at=at, late=late)
         notify.close_todos(assignment)
         refresh_light(assignment, on)
     return assignment
@@ -658,7 +723,7 @@ def rework(assignment, user, comment):
 # ---------------------------------------------------------------- extensions
 def request_extension(assignment, user, reason, new_deadline, progress_note="", on=None):
     require_lead(assignment, user)
-    on = on or today()
+    at, on = _at(on), on or today()
     reason = _text(reason, _("延期申请必须说明理由"))
     with transaction.atomic():
         assignment = _lock(assignment)
@@ -688,6 +753,7 @@ def request_extension(assignment, user, reason, new_deadline, progress_note="", 
             "extension_requested",
             _("申请延期至{d}：{r}").format(d=new_deadline, r=reason),
             actor=user,
+            at=at,
         )
         _todo_office(
             _("审批延期申请：{title}").format(title=assignment.title), assignment, "extension"
@@ -695,7 +761,7 @@ def request_extension(assignment, user, reason, new_deadline, progress_note="", 
     return ext
 
 
-def decide_extension(ext, user, grant: bool, comment=""):
+def decide_extension(ext, user, grant: bool, comment="", on=None):
     require_office(user)
     comment = (comment or "").strip()
     if not grant and not comment:
@@ -718,7 +784,7 @@ def decide_extension(ext, user, grant: bool, comment=""):
             label = _("批准延期至{d}").format(d=ext.new_deadline)
         else:
             label = _("不批准延期：{c}").format(c=comment)
-        events.emit(assignment, "extension_decided", label, actor=user, granted=grant)
+        events.emit(assignment, "extension_decided", label, actor=user, at=_at(on), granted=grant)
         notify.close_todos(assignment, "extension")
         refresh_light(assignment)
     return ext
@@ -737,7 +803,7 @@ def next_supervise_number(year: int) -> tuple[int, str]:
 def issue_followup(
     assignment, kind, subject, due_date, *, period_start=None, on=None, user=None, note=""
 ):
-    on = on or today()
+    at, on = _at(on), on or today()
     if user is not None:
         require_office(user)
     with transaction.atomic():
@@ -782,6 +848,7 @@ def issue_followup(
             f"followup_{kind}",
             f"{followup.get_kind_display()}{(' ' + followup.number) if followup.number else ''}：{what}",
             actor=user,
+            at=at,
             followup=followup.pk,
         )
         if kind == FollowUpKind.SUPERVISE:
@@ -967,3 +1034,235 @@ def supervise_notice_docx(followup) -> bytes:
     doc.paragraph(_("请在答复期限前通过平台提交书面答复，逾期未答复的将按规定通报。"))
     doc.signature(str(issuer or ""), f"{followup.issued_on:%Y年%m月%d日}")
     return doc.to_bytes()
+
+
+# ---------------------------------------------------------------- evidence files
+EVIDENCE_SUFFIXES = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png", ".zip")
+
+
+def upload_limit_mb() -> int:
+    return settings.QCITY_MAX_UPLOAD_MB
+
+
+def check_file(uploaded):
+    """Refuse a file before reading it: its declared size against QCITY_MAX_UPLOAD_MB, then
+    its type (pdf, docx, xlsx, jpg, png, zip)."""
+    name = Path(getattr(uploaded, "name", "") or "").name
+    if not name:
+        raise ValidationError({"files": _("请选择要上传的文件")})
+    if uploaded.size > upload_limit_mb() * 1024 * 1024:
+        raise ValidationError(
+            {
+                "files": _("文件“{name}”大小超过上限{limit} MB，请压缩或拆分后再上传").format(
+                    name=name, limit=upload_limit_mb()
+                )
+            }
+        )
+    if uploaded.size == 0:
+        raise ValidationError({"files": _("文件“{name}”是空文件").format(name=name)})
+    if Path(name).suffix.lower() not in EVIDENCE_SUFFIXES:
+        raise ValidationError(
+            {
+                "files": _(
+                    "文件“{name}”的格式不支持，请上传 pdf、docx、xlsx、jpg、png 或 zip 文件"
+                ).format(name=name)
+            }
+        )
+
+
+def _store(obj, uploaded, user, at=None) -> Attachment:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    name = Path(uploaded.name).name
+    att = Attachment(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        name=name[:255],
+        sha256=digest.hexdigest(),
+        size=uploaded.size,
+        uploaded_by=user if (user and user.is_authenticated) else None,
+    )
+    att.file.save(name, uploaded, save=False)
+    att.save()
+    assignment = obj if isinstance(obj, Assignment) else _assignment_of(obj)
+    audit.record(
+        obj,
+        ChangeAction.UPDATE,
+        after={"attachment": att.pk, "name": att.name, "sha256": att.sha256},
+        actor=user,
+        note=_("上传佐证材料"),
+    )
+    events.emit(
+        assignment,
+        "attachment",
+        _("上传佐证材料：{name}").format(name=att.name),
+        actor=user,
+        at=at,
+        attachment=att.pk,
+    )
+    return att
+
+
+def _assignment_of(obj):
+    if isinstance(obj, ProgressReport):
+        return obj.assignment
+    if isinstance(obj, CoUnitInput):
+        return obj.report.assignment
+    return obj
+
+
+def attach_to_report(report, user, files) -> list[Attachment]:
+    """The lead unit (or the office) attaches evidence to the period's report while it can
+    still be edited."""
+    require_lead(report.assignment, user)
+    files = list(files or [])
+    if not files:
+        raise ValidationError({"files": _("请选择要上传的文件")})
+    for f in files:
+        check_file(f)
+    with transaction.atomic():
+        current = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if current.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+            raise ValidationError(_("报告已报送，不能再上传附件"))
+        return [_store(current, f, user) for f in files]
+
+
+def attach_to_input(co_input, user, files) -> list[Attachment]:
+    """A co-unit attaches evidence to its own input on the report."""
+    files = list(files or [])
+    if not files:
+        raise ValidationError({"files": _("请选择要上传的文件")})
+    if not (user and co_input.unit_id in user.unit_ids()):
+        raise PermissionDenied(_("只有提交该意见的配合单位可以上传附件"))
+    for f in files:
+        check_file(f)
+    if co_input.report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("牵头单位已报送该期报告，不能再上传附件"))
+    with transaction.atomic():
+        return [_store(co_input, f, user) for f in files]
+
+
+def attachments_of_many(model, ids):
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(i) for i in ids],
+    ).select_related("uploaded_by")
+
+
+def attachments_of(obj):
+    return attachments_of_many(type(obj), [obj.pk]).order_by("created_at", "pk")
+
+
+def attachment_owner(att):
+    """The assignment an attachment belongs to (None when it is not a tracking file)."""
+    model = att.content_type.model_class()
+    if model is Assignment:
+        return Assignment.objects.filter(pk=att.object_id).first()
+    if model is ProgressReport:
+        report = ProgressReport.objects.filter(pk=att.object_id).select_related("assignment")
+        return report.first().assignment if report.exists() else None
+    if model is CoUnitInput:
+        inp = CoUnitInput.objects.filter(pk=att.object_id).select_related("report__assignment")
+        return inp.first().report.assignment if inp.exists() else None
+    return None
+
+
+# ---------------------------------------------------------------- milestones
+MILESTONE_OFFICE_STATES = (
+    S.DRAFT,
+    S.RETURNED,
+    S.ASSIGNED,
+    S.SIGNED,
+    S.IN_PROGRESS,
+    S.CLOSE_REQUESTED,
+    S.SUSPENDED,
+)
+MILESTONE_LEAD_STATES = (S.ASSIGNED, S.SIGNED, S.IN_PROGRESS)
+
+
+def may_edit_milestones(assignment, user) -> bool:
+    if is_office(user):
+        return assignment.state in MILESTONE_OFFICE_STATES
+    return is_lead(assignment, user) and assignment.state in MILESTONE_LEAD_STATES
+
+
+def set_milestones(assignment, user, rows):
+    """Replace the item's milestones (节点安排). ``rows``: dicts with date (YYYY-MM-DD),
+    title, standard (完成标准) and done; rows with neither date nor title are dropped (that
+    is how a milestone is removed). The office edits them until 销号, the lead unit until it
+    applies for 销号."""
+    assignment = Assignment.objects.get(pk=assignment.pk)
+    if not may_edit_milestones(assignment, user):
+        raise PermissionDenied(_("只有质量办或牵头单位（申请销号前）可以修改节点安排"))
+    clean, errors = [], []
+    for n, row in enumerate(rows, start=1):
+        raw_date = str(row.get("date") or "").strip()
+        title = str(row.get("title") or "").strip()
+        standard = str(row.get("standard") or "").strip()
+        if not raw_date and not title and not standard:
+            continue
+        try:
+            day = datetime.date.fromisoformat(raw_date)
+        except ValueError:
+            errors.append(_("第{n}个节点：日期格式应为YYYY-MM-DD").format(n=n))
+            continue
+        if not title:
+            errors.append(_("第{n}个节点：请填写节点内容").format(n=n))
+        if not standard:
+            errors.append(_("第{n}个节点：请填写完成标准").format(n=n))
+        if day > assignment.deadline:
+            errors.append(
+                _("第{n}个节点：日期{d}晚于完成时限{deadline}").format(
+                    n=n, d=day, deadline=assignment.deadline
+                )
+            )
+        clean.append(
+            {
+                "date": day.isoformat(),
+                "title": title[:200],
+                "standard": standard[:300],
+                "done": bool(row.get("done")),
+            }
+        )
+    if errors:
+        raise ValidationError(errors)
+    clean.sort(key=lambda m: m["date"])
+    with transaction.atomic():
+        current = _lock(assignment)
+        before = audit.snapshot(current)
+        current.milestones = clean
+        current.save()
+        _change(current, before, user, note=_("修改节点安排"))
+        events.emit(
+            current,
+            "milestones",
+            _("修改节点安排（共{n}个节点）").format(n=len(clean)),
+            actor=user,
+        )
+    return current
+
+
+def milestone_rows(assignment, on=None) -> list[dict]:
+    """The milestones for display: each with ``overdue`` when its date has passed, it is not
+    done and the item is still open."""
+    on = on or today()
+    open_item = assignment.state not in (S.CLOSED, S.CLOSED_LATE, S.TERMINATED)
+    rows = []
+    for m in assignment.milestones or []:
+        try:
+            day = datetime.date.fromisoformat(str(m.get("date")))
+        except ValueError:
+            day = None
+        done = bool(m.get("done"))
+        rows.append(
+            {
+                "date": day,
+                "title": m.get("title", ""),
+                "standard": m.get("standard", ""),
+                "done": done,
+                "overdue": bool(open_item and day and day < on and not done),
+            }
+        )
+    return rows

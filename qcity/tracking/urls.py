@@ -19,6 +19,9 @@ urlpatterns = (
         path("assignments/<int:pk>/report/", views.report_form, name="report_form"),
         path("reports/<int:pk>/", views.report_edit, name="report_edit"),
         path("reports/<int:pk>/input/", views.co_input, name="co_input"),
+        path("reports/<int:pk>/attach/", views.report_attach, name="report_attach"),
+        path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+        path("assignments/<int:pk>/milestones/", views.milestones_edit, name="milestones_edit"),
         path("followups/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
     ]
 )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from qcity.plans.models import Plan
 from . import services
 from .choices import ACTIVE_STATES, AssignmentState, FollowUpKind, Light, ReportCycle, ReportStatus
 from .models import Assignment, CoUnitInput, FollowUp, ProgressReport
+from .services import attachments_of_many
 
 S = AssignmentState
 
@@ -149,11 +150,20 @@ def assignment_detail(request, pk):
     assignment = get_scoped_object(_registration(), request.user, pk)
     if not visible(request.user).filter(pk=assignment.pk).exists() and not assignment.is_void:
         raise Http404(_("记录不存在或您无权查看"))
-    reports = assignment.reports.select_related("submitted_by").prefetch_related(
-        Prefetch("inputs", queryset=CoUnitInput.objects.select_related("unit", "author"))
+    reports = list(
+        assignment.reports.select_related("submitted_by").prefetch_related(
+            Prefetch("inputs", queryset=CoUnitInput.objects.select_related("unit", "author"))
+        )
     )
+    files = report_files(reports)
+    for r in reports:
+        r.files = files.get(r.pk, [])
     context = {
         "object": assignment,
+        "milestones": services.milestone_rows(assignment),
+        "can_edit_milestones": services.may_edit_milestones(assignment, request.user),
+        "close_files": services.attachments_of(assignment),
+        "upload_limit": services.upload_limit_mb(),
         "registration": _registration(),
         "co_units": assignment.co_units.select_related("unit"),
         "reports": reports,
@@ -169,6 +179,20 @@ def assignment_detail(request, pk):
         "today": services.today(),
     }
     return render(request, "tracking/assignment_detail.html", context)
+
+
+def report_files(reports) -> dict[int, list[dict]]:
+    """Evidence files per report: the lead unit's on the report and each co-unit's on its
+    input, with who gave them (two queries for any number of reports)."""
+    out: dict[int, list[dict]] = {r.pk: [] for r in reports}
+    inputs = {i.pk: i for r in reports for i in r.inputs.all()}
+    lead = {r.pk: r.assignment.lead_unit for r in reports}
+    for att in attachments_of_many(ProgressReport, list(out)).order_by("created_at", "pk"):
+        out[int(att.object_id)].append({"file": att, "unit": lead[int(att.object_id)]})
+    for att in attachments_of_many(CoUnitInput, list(inputs)).order_by("created_at", "pk"):
+        inp = inputs[int(att.object_id)]
+        out[inp.report_id].append({"file": att, "unit": inp.unit})
+    return out
 
 
 def _date(value):
@@ -204,7 +228,9 @@ def act(request, pk, action):
         elif action == "terminate":
             services.terminate(assignment, user, post.get("reason", ""))
         elif action == "request_close":
-            services.request_close(assignment, user, post.get("evidence", ""))
+            services.request_close(
+                assignment, user, post.get("evidence", ""), request.FILES.getlist("files")
+            )
         elif action == "verify_close":
             services.verify_close(assignment, user)
         elif action == "rework":
@@ -290,6 +316,9 @@ def _report_context(request, report, error=""):
         "my_input": report.inputs.filter(unit_id__in=my_co_units).first(),
         "inputs": report.inputs.select_related("unit", "author"),
         "co_units": assignment.co_units.select_related("unit"),
+        "files": report_files([report])[report.pk],
+        "can_attach": editable and (services.is_lead(assignment, user) or services.is_office(user)),
+        "upload_limit": services.upload_limit_mb(),
         "error": error,
     }
 
@@ -348,12 +377,88 @@ def report_edit(request, pk):
 def co_input(request, pk):
     report = _scoped_report(request.user, pk)
     try:
-        services.add_co_input(report, request.user, request.POST.get("text", ""))
+        services.add_co_input(
+            report, request.user, request.POST.get("text", ""), files=request.FILES.getlist("files")
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, _("配合意见已提交"))
     return redirect("tracking:report_edit", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_attach(request, pk):
+    """The lead unit uploads evidence files to the period's report."""
+    report = _scoped_report(request.user, pk)
+    try:
+        saved = services.attach_to_report(report, request.user, request.FILES.getlist("files"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已上传{n}份佐证材料").format(n=len(saved)))
+    return redirect("tracking:report_edit", pk=report.pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    """An evidence file, for whoever may see the item it belongs to."""
+    from qcity.core.models import Attachment
+
+    att = Attachment.objects.filter(pk=pk).select_related("content_type").first()
+    owner = services.attachment_owner(att) if att else None
+    if owner is None or not visible(request.user).filter(pk=owner.pk).exists():
+        raise Http404(_("记录不存在或您无权查看"))
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+MILESTONE_BLANK_ROWS = 3
+
+
+@login_required
+def milestones_edit(request, pk):
+    """Add, edit and remove the item's dated milestones, each with its 完成标准."""
+    assignment = get_scoped_object(_registration(), request.user, pk)
+    if not services.may_edit_milestones(assignment, request.user):
+        raise PermissionDenied(_("只有质量办或牵头单位（申请销号前）可以修改节点安排"))
+    error = ""
+    rows = [
+        {
+            "date": m["date"].isoformat() if m["date"] else "",
+            "title": m["title"],
+            "standard": m["standard"],
+            "done": m["done"],
+        }
+        for m in services.milestone_rows(assignment)
+    ]
+    if request.method == "POST":
+        post = request.POST
+        count = min(int(post.get("count") or 0) if post.get("count", "").isdigit() else 0, 100)
+        rows = [
+            {
+                "date": post.get(f"date_{i}", ""),
+                "title": post.get(f"title_{i}", ""),
+                "standard": post.get(f"standard_{i}", ""),
+                "done": bool(post.get(f"done_{i}")),
+            }
+            for i in range(count)
+            if not post.get(f"remove_{i}")
+        ]
+        try:
+            services.set_milestones(assignment, request.user, rows)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, _("节点安排已保存"))
+            return redirect("tracking:assignment_detail", pk=assignment.pk)
+    rows = rows + [{"date": "", "title": "", "standard": "", "done": False}] * MILESTONE_BLANK_ROWS
+    return render(
+        request,
+        "tracking/milestones.html",
+        {"object": assignment, "rows": rows, "count": len(rows), "error": error},
+        status=400 if error else 200,
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from qcity.assessment import services
 from qcity.assessment.models import AssessmentFact
 from qcity.core import audit
 from qcity.tracking import services as tracking
+from qcity.tracking.demo import evidence
 
 YEAR = 2031  # a year no demo data touches
 
@@ -48,7 +49,7 @@ def scheme(world):
         tracking.assign(a, office, on=datetime.date(YEAR, 1, 4))
         tracking.sign(a, office, on=datetime.date(YEAR, 1, 5))
         if closed:
-            tracking.request_close(a, office, "完成")
+            tracking.request_close(a, office, "完成", [evidence("完成情况.pdf")])
             tracking.verify_close(a, office, on=closed)
     return scheme
 
@@ -61,3 +62,8 @@ def started(world, scheme):
         world.user("office_admin"),
         on=datetime.date(YEAR, 12, 31),
     )
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

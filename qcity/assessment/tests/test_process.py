@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from qcity.assessment import services
 from qcity.assessment.models import Assessment, AssessmentFact, Scheme
 from qcity.core import audit
-from qcity.core.models import ChangeLog
+from qcity.core.models import ChangeLog, Event
 from qcity.core.services import create_object
 from qcity.core.testing import RegisteredModelTests
 
@@ -270,3 +270,34 @@ def test_fact_without_region_or_unit_refused(world):
             AssessmentFact,
             {"year": 2031, "kind": "award", "points": Decimal("1"), "description": "x"},
         )
+
+
+def test_correction_reranks_the_other_published_results(world, started):
+    office = _to_review(world, started)
+    scheme = started[0].scheme
+    day = datetime.date(YEAR + 1, 1, 12)
+    rows = services.start_publicity(scheme, office, on=day)
+    after = rows[0].publicity_until + datetime.timedelta(days=1)
+    published = {a.region.code: a for a in services.publish(scheme, office, on=after)}
+    jb, jn, xg = published["990102"], published["990103"], published["990111"]
+    assert (jb.rank, jn.rank, xg.rank) == (1, 2, 3)
+    # 江北's 销号 dates were wrong: its task score drops to zero in the correction
+    new = services.supersede(jb, office, "任务销号日期录入错误")
+    for s in new.scores.select_related("item").exclude(item__method="veto"):
+        services.review_item(s, office, "0", "更正：销号日期录入错误，重新核定")
+    corrected = services.start_publicity(scheme, office, on=after)
+    assert [a.pk for a in corrected] == [new.pk]
+    jn.refresh_from_db()
+    new.refresh_from_db()
+    assert jn.stage == "published" and jn.rank == 1 and new.rank == 2
+    log = ChangeLog.objects.filter(object_id=str(jn.pk), note__contains="名次由第2名调整为第1名")
+    assert log.exists()
+    assert Event.objects.filter(object_id=str(jn.pk), type="reranked").exists()
+    xg.refresh_from_db()
+    assert xg.rank == 3  # the vetoed district stays last
+    services.publish(scheme, office, on=new.publicity_until + datetime.timedelta(days=1))
+    ranks = sorted((a.rank, a.region.code) for a in services.current(scheme))
+    assert ranks == [(1, "990103"), (2, "990102"), (3, "990111")]
+    # the superseded result stays as published, with its old rank
+    jb.refresh_from_db()
+    assert jb.stage == "published" and jb.rank == 1 and jb.superseded_by_id == new.pk

@@ -178,12 +178,15 @@ def test_decompose_rate_target_gives_district_targets_and_plan_lines(world, acto
         "97.5"
     )
     # again: same district targets, no duplicates
-    services.decompose_target(t, regions, baselines=baselines, user=world.user("office_admin"))
+    services.decompose_target(
+        t, regions, baselines=baselines, reason="江北区不再单列", user=world.user("office_admin")
+    )
     assert the_plan.targets.filter(region__in=regions).count() == 3
 
 
 def test_decompose_refuses_missing_baseline(world, actor):
     t = helpers.target(helpers.plan(world))
+    services.confirm_link(t, helpers.indicator(), {}, [], world.user("office_admin"))
     with pytest.raises(ValidationError, match="缺少基期值"):
         services.decompose_target(
             t, world.districts[:2], baselines={}, user=world.user("office_admin")

@@ -91,8 +91,11 @@ def test_bulk_page_end_to_end(world, client_for, django_capture_on_commit_callba
     assert run_logs(run).count() == 1
 
     # the corrected file: written at once, one log entry, case opened, months recomputed
+    good_file = xlsx(
+        good
+    )  # built once: workbooks carry a timestamp, the re-upload must be identical
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"file": SimpleUploadedFile("good.xlsx", xlsx(good))})
+        response = client.post(url, {"file": SimpleUploadedFile("good.xlsx", good_file)})
     run = ResultImport.objects.latest("pk")
     assert run.committed and run.rows_total == 3 and run.rows_created == 2
     assert run.job.status == "done" and run.job.percent == 100
@@ -108,7 +111,7 @@ def test_bulk_page_end_to_end(world, client_for, django_capture_on_commit_callba
     assert "已写入 2 批次样品" in client.get(response.url).content.decode()
 
     # the same file again, a wrong header, a wrong format: refused on the page
-    again = client.post(url, {"file": SimpleUploadedFile("good.xlsx", xlsx(good))})
+    again = client.post(url, {"file": SimpleUploadedFile("good.xlsx", good_file)})
     assert again.status_code == 400 and "不能重复导入" in again.content.decode()
     header = client.post(
         url, {"file": SimpleUploadedFile("h.xlsx", xlsx(good, header=["编号", "名称"]))}

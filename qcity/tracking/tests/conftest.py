@@ -41,10 +41,17 @@ def plan_task(world):
 @pytest.fixture
 def assignment(world, plan_task):
     office = world.user("office_admin")
-    a = services.create_assignment({"task": plan_task, "leader": "张副市长"}, office)
+    a = services.create_assignment(
+        {"task": plan_task, "leader": "张副市长"}, office, on=datetime.date(2026, 1, 5)
+    )
     return services.assign(a, office, on=datetime.date(2026, 1, 5))
 
 
 @pytest.fixture
 def signed(world, assignment):
     return services.sign(assignment, world.user("market_staff"), on=datetime.date(2026, 1, 6))
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,6 +7,7 @@ from qcity.core.models import ChangeLog, Event, Todo
 from qcity.core.services import ConflictError
 from qcity.tracking import services
 from qcity.tracking.choices import AssignmentState as S
+from qcity.tracking.demo import evidence
 from qcity.tracking.models import Assignment, ProgressReport
 
 
@@ -148,7 +149,7 @@ def test_extension_before_deadline_granted_then_on_time(world, signed):
     a = Assignment.objects.get(pk=signed.pk)
     assert a.deadline == datetime.date(2027, 3, 31)
     assert a.original_deadline == datetime.date(2026, 12, 31)
-    services.request_close(a, lead, "已完成，见总结报告")
+    services.request_close(a, lead, "已完成，见总结报告", [evidence("总结报告.pdf")])
     closed = services.verify_close(a, office, on=datetime.date(2027, 2, 1))
     assert closed.state == S.CLOSED
 
@@ -162,7 +163,10 @@ def test_extension_after_deadline_refused_and_late_close(world, signed):
     assert not signed.extensions.exists()
     with pytest.raises(ValidationError, match="佐证"):
         services.request_close(signed, lead, "")
-    a = services.request_close(signed, lead, "已完成")
+    with pytest.raises(ValidationError, match="至少一份佐证材料"):
+        services.request_close(signed, lead, "已完成")
+    assert Assignment.objects.get(pk=signed.pk).state == S.SIGNED
+    a = services.request_close(signed, lead, "已完成", [evidence("验收报告.pdf")])
     a = services.rework(a, office, "缺少验收材料")
     assert a.state == S.IN_PROGRESS
     a = services.request_close(a, lead, "补充了验收材料")
@@ -206,7 +210,10 @@ def test_standalone_instruction_item(world):
         co_units=[(world.unit("江北区市场监管局"), "排查辖区电梯")],
     )
     assert a.task is None and a.co_units.count() == 1
-    # a co-unit sees it, an unrelated district does not
+    # nobody outside the office sees the draft; once 交办, a co-unit sees it, an unrelated
+    # district does not
+    assert not Assignment.objects.for_user(world.user("district_staff")).filter(pk=a.pk).exists()
+    services.assign(a, office)
     assert Assignment.objects.for_user(world.user("district_staff")).filter(pk=a.pk).exists()
     assert (
         not Assignment.objects.for_user(world.user("other_district_staff")).filter(pk=a.pk).exists()

@@ -41,6 +41,7 @@ fi
 
 echo "== benchmarks at small scale (figures, not pass/fail timings; full scale runs by hand)"
 $BIN/python bench/tracking --scale small
+$BIN/python bench/assessment
 $BIN/python bench/supervision --scale small
 if [ $use_pg = 1 ]; then
   BENCH_URL="${PG_URL%/*}/qcity_bench"

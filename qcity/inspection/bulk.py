@@ -244,6 +244,10 @@ def import_csv(
     with transaction.atomic(), connection.cursor() as c:
         rows = load_rows(c, stage, rows_in, on_batch=on_progress, normalise=_normaliser())
         c.execute(f"CREATE INDEX {stage}_no ON {stage}(sample_no)")
+        if (
+            connection.vendor == "postgresql"
+        ):  # temp tables are never auto-analysed: give the planner sizes
+            c.execute(f"ANALYZE {stage}")
         # set-based checks, each one statement over the whole file
         checks = [
             ("sample_no = ''", "缺少抽样编号"),

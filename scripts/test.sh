@@ -7,6 +7,20 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export QCITY_DEV=1 QCITY_FAST_HASHER=1
 PG_URL="${QCITY_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/qcity}"
+SUMMARY=$(mktemp)
+trap 'rm -f "$SUMMARY"' EXIT
+
+run_pytest() {  # runs the suite, keeps its closing line for the total printed at the end
+  local out
+  out=$(mktemp)
+  set +e
+  "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  tail -n 1 "$out" >> "$SUMMARY"
+  rm -f "$out"
+  return "$rc"
+}
 
 pg_available() {
   $BIN/python - "$PG_URL" <<'PY'
@@ -31,12 +45,12 @@ fi
 
 if [ $use_pg = 1 ]; then
   echo "== suite on SQLite (browser tests on PostgreSQL below)"
-  $BIN/python -m pytest -n 2 -m "not browser" -p no:cacheprovider
+  run_pytest $BIN/python -m pytest -n 2 -m "not browser" -p no:cacheprovider
   echo "== suite on PostgreSQL (with browser tests)"
-  DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -p no:cacheprovider
+  run_pytest env DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -p no:cacheprovider
 else
   echo "== suite on SQLite (PostgreSQL not available here)"
-  $BIN/python -m pytest -n 2 -p no:cacheprovider
+  run_pytest $BIN/python -m pytest -n 2 -p no:cacheprovider
 fi
 
 echo "== benchmarks at small scale (figures, not pass/fail timings; full scale runs by hand)"
@@ -49,3 +63,9 @@ if [ $use_pg = 1 ]; then
   DATABASE_URL="$BENCH_URL" $BIN/python bench/supervision --scale small
 fi
 $BIN/python bench/extract
+
+# one plain closing line over both databases (the runs' own summaries are above)
+passed=$(grep -oE '[0-9]+ passed' "$SUMMARY" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -oE '[0-9]+ failed' "$SUMMARY" | awk '{s+=$1} END {print s+0}')
+echo "suite, benchmarks and checks took ${SECONDS} s"
+echo "tests: $passed passed, $failed failed"

@@ -1,7 +1,16 @@
 """The indicators part of the demo world: the library, target links, a decomposition of the
-food pass-rate target across districts and years, and observations from January 2024 to
-October 2026 with realistic trends (some targets met, some on track, one at risk, one
-seriously behind, one with too little data). Deterministic: ``random.Random(SEED)``.
+food pass-rate target across districts and years, and observations from January 2024 (the
+plan's start) to the last complete month before the day the demo is built, with realistic
+trends (some targets met, some on track, one at risk, one seriously behind, one with too little
+data). The series ends where the other demos' date-relative records (samples, assignments)
+end, and the trends are drawn against the plan's elapsed time (序时进度), so each target keeps
+its place on whatever day the demo is built while the plan runs: the city's food pass-rate
+target ("on track", noise ±6% of the gap) stays within the yellow threshold; a light that sits
+near a threshold may cross it as the months pass.
+
+Deterministic: each series draws its noise from its own ``random.Random`` seeded with
+``SEED`` and the series' indicator, variant and region, month by month from January 2024, so a
+month's figure is the same whichever month the demo is built in.
 
 It uses the demo plan of the plans app ("示例市质量强市建设实施方案（2024—2027年）") when that
 exists; otherwise it builds a small plan of its own so the dashboards have something to show.
@@ -25,7 +34,6 @@ SEED = 20240101
 DEMO_PLAN_TITLE = "示例市质量强市建设实施方案（2024—2027年）"
 FALLBACK_TITLE = "示例市质量指标演示方案（2024—2027年）"
 FIRST_MONTH = datetime.date(2024, 1, 1)
-LAST_MONTH = datetime.date(2026, 10, 1)
 
 # (indicator key, text, op, value, high, unit, year, kind, direction, base_text, profile)
 FALLBACK_TARGETS = [
@@ -137,11 +145,22 @@ FALLBACK_TARGETS = [
 PROFILES = ["on_track", "met", "at_risk", "on_track", "behind", "met", "insufficient"]
 
 
+def last_month(today: datetime.date | None = None) -> datetime.date:
+    """The first day of the last complete month: where the demo's reported figures end."""
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
 def _months():
-    d = FIRST_MONTH
-    while d <= LAST_MONTH:
+    d, last = FIRST_MONTH, last_month()
+    while d <= last:
         yield d
         d = (d + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _series_rng(*parts) -> random.Random:
+    """The noise of one series: the same figures for its months whenever the demo is built."""
+    return random.Random(":".join(str(p) for p in (SEED, *parts)))
 
 
 def _month_end(d):
@@ -153,34 +172,33 @@ def build(world, size="small"):
 
     services.load_library()
     admin = world.user("office_admin")
-    rng = random.Random(SEED)
     plan = Plan.objects.filter(title=DEMO_PLAN_TITLE, is_void=False).first()
     if plan is not None:
         targets = _link_demo_plan(plan, admin)
     else:
         plan, targets = _fallback_plan(world, admin)
     if not Observation.objects.filter(region=world.city, source="reported").exists():
-        _observations(plan, targets, world, admin, rng)
+        _observations(plan, targets, world, admin)
     today = timezone.localdate()  # this month's light row, as the daily scan writes it
     services.snapshot_lights(
         plan.targets.filter(is_void=False), on=today, period_end=services.month_bounds(today)[1]
     )
 
 
-def _observations(plan, targets, world, admin, rng):
+def _observations(plan, targets, world, admin):
     seen = set()
     for target, profile in targets:
         variant = (target.link.indicator_id, target.link.params_key, target.region_id)
         if variant in seen:  # two targets on one indicator variant share its figures
             continue
         seen.add(variant)
-        _observe(target, profile, world, admin, rng)
+        _observe(target, profile, world, admin)
     food = next((t for t, _p in targets if t.link.indicator.key == "food_sampling_pass_rate"), None)
     if food is not None:
-        _decompose_food(food, world, admin, rng)
+        _decompose_food(food, world, admin)
     _revision_example(targets, world, admin)
     on = datetime.date(2024, 3, 31)
-    while on <= _month_end(LAST_MONTH):
+    while on <= _month_end(last_month()):
         services.snapshot_lights(plan.targets.filter(is_void=False), on=on)
         on = _month_end(on + datetime.timedelta(days=63))
 
@@ -265,10 +283,11 @@ def _progress(profile, share):
     }[profile]
 
 
-def _observe(target, profile, world, admin, rng, region=None, baseline=None, goal=None, unit=None):
+def _observe(target, profile, world, admin, region=None, baseline=None, goal=None, unit=None):
     indicator = target.link.indicator
     unit = unit or indicator.reporting_unit or world.unit("市市场监管局")
     region = region or world.city
+    rng = _series_rng(indicator.key, target.link.params_key, region.code)
     start = datetime.date(target.plan.period_start or 2024, 1, 1)
     deadline = datetime.date(target.year or target.plan.period_end or 2027, 12, 31)
     span = (deadline - start).days
@@ -340,10 +359,13 @@ def _observe(target, profile, world, admin, rng, region=None, baseline=None, goa
 def _observe_change(target, indicator, unit, region, admin, rng):
     """A rate that must fall by target.value % on the previous year: quarterly readings."""
     base = 0.24
-    for year, factor in ((2024, 1.04), (2025, 1.0), (2026, 0.93)):
+    last = last_month()
+    for year in range(FIRST_MONTH.year, last.year + 1):
+        # 2024 a little above the base, 2025 on it, then about 7% lower every year
+        factor = {2024: 1.04, 2025: 1.0}.get(year, 0.93 ** (year - 2025))
         for quarter in range(4):
             p_start = datetime.date(year, quarter * 3 + 1, 1)
-            if p_start > LAST_MONTH:
+            if p_start > last:
                 break
             p_end = _month_end(datetime.date(year, quarter * 3 + 3, 1))
             value = base * factor * (1 + rng.uniform(-0.01, 0.01)) - quarter * 0.002
@@ -360,8 +382,9 @@ def _observe_change(target, indicator, unit, region, admin, rng):
             )
 
 
-def _decompose_food(target, world, admin, rng):
+def _decompose_food(target, world, admin):
     districts = [r for r in world.districts if r.level == RegionLevel.COUNTY]
+    rng = _series_rng("decomposition", target.link.indicator.key)
     baselines = {r.name: Decimal(str(round(rng.uniform(96.2, 97.8), 1))) for r in districts}
     explicit = {districts[0].name: Decimal("98.8")}  # 江北区 takes a higher target
     services.decompose_target(target, districts, baselines=baselines, explicit=explicit, user=admin)
@@ -385,7 +408,6 @@ def _decompose_food(target, world, admin, rng):
             profile,
             world,
             admin,
-            rng,
             region=region,
             baseline=float(baselines[region.name]),
             unit=msa,
@@ -393,7 +415,8 @@ def _decompose_food(target, world, admin, rng):
 
 
 def _revision_example(targets, world, admin):
-    """One corrected figure: the first value of the food target for 2026-09 is superseded."""
+    """One corrected figure: the first value of the food target for the month before the last
+    one is superseded."""
     food = next((t for t, _p in targets if t.link.indicator.key == "food_sampling_pass_rate"), None)
     if food is None:
         return
@@ -401,7 +424,7 @@ def _revision_example(targets, world, admin):
         Observation.objects.filter(
             indicator=food.link.indicator,
             region=world.city,
-            period_start=datetime.date(2026, 9, 1),
+            period_start=(last_month() - datetime.timedelta(days=1)).replace(day=1),
             is_current=True,
         )
         .order_by("pk")

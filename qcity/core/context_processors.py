@@ -1,12 +1,10 @@
-from django.conf import settings
-
-from . import registry
+from . import registry, uploads
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_groups": [], "upload_limit_mb": settings.QCITY_MAX_UPLOAD_MB}
+        return {"nav_groups": [], "upload_limit_mb": uploads.limit_mb()}
     from .models import Message
     from .notify import todos_for
 
@@ -17,5 +15,5 @@ def navigation(request):
         "nav_admin_groups": [(name, regs) for name, regs in groups if name in core_groups],
         "nav_todo_count": todos_for(user).count(),
         "nav_unread": Message.objects.filter(recipient=user, read_at=None).count(),
-        "upload_limit_mb": settings.QCITY_MAX_UPLOAD_MB,
+        "upload_limit_mb": uploads.limit_mb(),
     }

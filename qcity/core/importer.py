@@ -12,12 +12,11 @@ import hashlib
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit, jobs
+from . import audit, jobs, uploads
 from .choices import ChangeAction, ImportMode
 from .documents import xlsx_bytes
 from .generic import form_for
@@ -52,12 +51,9 @@ def template(registration) -> bytes:
 
 
 def check_upload(uploaded):
-    limit = settings.QCITY_MAX_UPLOAD_MB * 1024 * 1024
-    if uploaded.size > limit:
+    if uploads.too_large(uploaded):
         raise ImportFileError(
-            _("文件大小超过上限 {limit} MB，请拆分后再导入").format(
-                limit=settings.QCITY_MAX_UPLOAD_MB
-            )
+            _("文件大小超过上限 {limit} MB，请拆分后再导入").format(limit=uploads.limit_mb())
         )
     if Path(uploaded.name).suffix.lower() not in READABLE:
         raise ImportFileError(_("不支持的文件格式，请上传 .xlsx、.xls 或 .csv 文件"))

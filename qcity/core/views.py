@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import audit, events, importer, notify, rulebook, search, security
+from . import audit, events, importer, notify, rulebook, search, security, uploads
 from .choices import ImportMode
 from .documents import cell_value, xlsx_bytes
 from .generic import filterset_for, form_for, table_for
@@ -258,7 +258,7 @@ class RegistryViews:
                 "runs": runs,
                 "modes": ImportMode.choices,
                 "columns": self.r.import_columns,
-                "limit_mb": _upload_limit(),
+                "limit_mb": uploads.limit_mb(),
             },
             status=400 if error else 200,
         )
@@ -290,12 +290,6 @@ class RegistryViews:
             path(f"{p}/<int:pk>/edit/", self.edit, name=f"{r.model_name}_edit"),
             path(f"{p}/<int:pk>/remove/", self.remove, name=f"{r.model_name}_remove"),
         ]
-
-
-def _upload_limit():
-    from django.conf import settings
-
-    return settings.QCITY_MAX_UPLOAD_MB
 
 
 def _may_create(user, registration) -> bool:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qcity.core import audit, events, notify, rulebook, services, workdays
+from qcity.core import audit, events, notify, rulebook, services, uploads, workdays
 from qcity.core.choices import ChangeAction
 from qcity.core.rulespec import ValueKind
 from qcity.registry.models import Enterprise, Inspector, ProductCategory
@@ -1040,8 +1040,6 @@ def start_bulk_import(plan, uploaded, user=None) -> ResultImport:
     queue the set-based import as a job. Nothing is written to the samples here."""
     from pathlib import Path
 
-    from django.conf import settings
-
     from qcity.core import jobs
 
     from . import bulk
@@ -1050,9 +1048,10 @@ def start_bulk_import(plan, uploaded, user=None) -> ResultImport:
         raise ValidationError(_("请选择要导入的文件"))
     if Path(uploaded.name).suffix.lower() not in BULK_SUFFIXES:
         raise ValidationError(_("不支持的文件格式，请上传 .csv 或 .xlsx 文件"))
-    limit = settings.QCITY_MAX_UPLOAD_MB
-    if uploaded.size > limit * 1024 * 1024:
-        raise ValidationError(_("文件大小超过上限 {limit} MB，请拆分后再导入").format(limit=limit))
+    if uploads.too_large(uploaded):
+        raise ValidationError(
+            _("文件大小超过上限 {limit} MB，请拆分后再导入").format(limit=uploads.limit_mb())
+        )
     data = uploaded.read()
     try:
         next(iter(bulk.file_rows(data, uploaded.name)), None)

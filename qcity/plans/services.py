@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import hashlib
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from qcity.core import audit, events, jobs, notify, rulebook
+from qcity.core import audit, events, jobs, notify, rulebook, uploads
 from qcity.core import services as core_services
 from qcity.core.choices import ChangeAction, UnitKind
 from qcity.core.models import OrgUnit, Region
@@ -68,10 +66,6 @@ FACT_FIELDS = (
 
 
 # ---------------------------------------------------------------- small helpers
-def _limit_bytes() -> int:
-    return int(settings.QCITY_MAX_UPLOAD_MB) * 1024 * 1024
-
-
 def split_units(text) -> list[str]:
     """'市市场监管局、市住建局' → ['市市场监管局', '市住建局'] (repeats removed, order kept)."""
     if isinstance(text, (list, tuple)):
@@ -204,11 +198,11 @@ def start_import(uploaded, user, role: str = PlanRole.OURS, revision_of: Plan | 
             }
         )
     size = getattr(uploaded, "size", None)
-    if size is not None and size > _limit_bytes():
+    if uploads.too_large(uploaded):
         raise ValidationError(
             {
                 "file": _("文件过大（{size:.1f} MB），超过 {limit} MB 的上限，未读取该文件").format(
-                    size=size / 1024 / 1024, limit=settings.QCITY_MAX_UPLOAD_MB
+                    size=size / 1024 / 1024, limit=uploads.limit_mb()
                 )
             }
         )
@@ -218,10 +212,7 @@ def start_import(uploaded, user, role: str = PlanRole.OURS, revision_of: Plan | 
         raise ValidationError({"role": _("请选择规划的用途")})
     if revision_of is not None:
         _check_revisable(revision_of)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    sha = digest.hexdigest()
+    sha = uploads.sha256_of(uploaded)
     existing = PlanImport.objects.filter(sha256=sha).exclude(status=ImportStatus.DISCARDED).first()
     if existing is not None:
         return existing, False

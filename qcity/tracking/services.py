@@ -10,10 +10,8 @@ assignment and the to-dos of the unit that acts next.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qcity.core import audit, events, notify, rulebook, workdays
+from qcity.core import audit, events, notify, rulebook, uploads, workdays
 from qcity.core.choices import ChangeAction, UnitKind
 from qcity.core.models import Attachment, OrgUnit
 from qcity.core.rulespec import ValueKind
@@ -1040,21 +1038,17 @@ def supervise_notice_docx(followup) -> bytes:
 EVIDENCE_SUFFIXES = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png", ".zip")
 
 
-def upload_limit_mb() -> int:
-    return settings.QCITY_MAX_UPLOAD_MB
-
-
 def check_file(uploaded):
     """Refuse a file before reading it: its declared size against QCITY_MAX_UPLOAD_MB, then
     its type (pdf, docx, xlsx, jpg, png, zip)."""
     name = Path(getattr(uploaded, "name", "") or "").name
     if not name:
         raise ValidationError({"files": _("请选择要上传的文件")})
-    if uploaded.size > upload_limit_mb() * 1024 * 1024:
+    if uploads.too_large(uploaded):
         raise ValidationError(
             {
                 "files": _("文件“{name}”大小超过上限{limit} MB，请压缩或拆分后再上传").format(
-                    name=name, limit=upload_limit_mb()
+                    name=name, limit=uploads.limit_mb()
                 )
             }
         )
@@ -1071,16 +1065,13 @@ def check_file(uploaded):
 
 
 def _store(obj, uploaded, user, at=None) -> Attachment:
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
+    sha = uploads.sha256_of(uploaded)
     name = Path(uploaded.name).name
     att = Attachment(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=str(obj.pk),
         name=name[:255],
-        sha256=digest.hexdigest(),
+        sha256=sha,
         size=uploaded.size,
         uploaded_by=user if (user and user.is_authenticated) else None,
     )

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qcity.core import events, notify
+from qcity.core import events, notify, uploads
 from qcity.core.models import OrgUnit
 from qcity.core.registry import get as get_registration
 from qcity.core.services import ConflictError
@@ -163,7 +163,7 @@ def assignment_detail(request, pk):
         "milestones": services.milestone_rows(assignment),
         "can_edit_milestones": services.may_edit_milestones(assignment, request.user),
         "close_files": services.attachments_of(assignment),
-        "upload_limit": services.upload_limit_mb(),
+        "upload_limit": uploads.limit_mb(),
         "registration": _registration(),
         "co_units": assignment.co_units.select_related("unit"),
         "reports": reports,
@@ -318,7 +318,7 @@ def _report_context(request, report, error=""):
         "co_units": assignment.co_units.select_related("unit"),
         "files": report_files([report])[report.pk],
         "can_attach": editable and (services.is_lead(assignment, user) or services.is_office(user)),
-        "upload_limit": services.upload_limit_mb(),
+        "upload_limit": uploads.limit_mb(),
         "error": error,
     }
 

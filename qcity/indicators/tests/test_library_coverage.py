@@ -1,15 +1,15 @@
 """The indicator library is well formed, covers the gold plan targets, and matches sensibly.
 
-The gold targets are read at run time from the shared corpus (../shared/corpus/gold, or
-$QCITY_CORPUS_DIR). When it is missing the coverage test skips locally and fails under CI.
+The gold targets are read at run time from the seed corpus ($QCITY_CORPUS, by default
+../shared/corpus; see qcity/core/testing_corpus.py). The coverage test is marked ``corpus``: when
+the corpus is missing it is reported as not run outside CI and fails with CI=true.
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
+from qcity.core.testing_corpus import seed_corpus
 from qcity.indicators.matching import (
     DEFAULT_THRESHOLD,
     core_form,
@@ -23,17 +23,11 @@ from qcity.indicators.matching import (
 MIN_COVERAGE = 0.90
 
 
-def corpus_dir() -> Path:
-    env = os.environ.get("QCITY_CORPUS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared/corpus"
-
-
 def gold_targets() -> list[dict]:
-    gold = corpus_dir() / "gold"
-    files = sorted(gold.glob("*.json")) if gold.is_dir() else []
+    gold = seed_corpus() / "gold"
+    files = sorted(gold.glob("*.json"))
     if not files:
-        message = f"gold annotations not found in {gold}"
-        pytest.fail(message)
+        pytest.fail(f"gold annotations not found in {gold}")
     out = []
     for f in files:
         for t in json.loads(f.read_text(encoding="utf-8"))["targets"]:
@@ -55,6 +49,7 @@ def test_library_is_well_formed(library):
             assert e["bounds"] == [0, 100]
 
 
+@pytest.mark.corpus
 def test_gold_coverage(library):
     targets = gold_targets()
     misses = []

@@ -1,42 +1,16 @@
-"""Shared helpers for the extraction tests (no database needed)."""
+"""Shared helpers for the extraction tests (no database needed).
+
+The seed corpus is located by :mod:`qcity.core.testing_corpus` (``$QCITY_CORPUS``); tests that
+read it carry ``@pytest.mark.corpus``. Data kept in the repository is scored with the project's
+own scorer, :mod:`qcity.plans.extraction.scoring`.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from pathlib import Path
 
-import pytest
-
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def corpus_dir() -> Path:
-    env = os.environ.get("QCITY_CORPUS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
-
-
-@pytest.fixture(scope="session")
-def corpus() -> Path:
-    d = corpus_dir()
-    if not (d / "seeds").is_dir() or not (d / "gold").is_dir():
-        pytest.fail(
-            f"plan corpus missing at {d}: tests read ../shared/corpus (or set QCITY_CORPUS_DIR)"
-        )
-    return d
-
-
-@pytest.fixture(scope="session")
-def scorer(corpus):
-    spec = importlib.util.spec_from_file_location(
-        "score_extraction", corpus / "score_extraction.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def write_predictions(pairs, out: Path) -> Path:

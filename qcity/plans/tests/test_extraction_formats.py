@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from qcity.plans.extraction import extract_file, extract_text
+from qcity.plans.extraction import extract_file, extract_text, scoring
 
 from . import docgen
-from .conftest import DATA, corpus_dir
+from .conftest import DATA
 
 PLANS = ("plan_a", "plan_b")
-
-
-def _scorer():
-    path = corpus_dir() / "score_extraction.py"
-    if not path.exists():  # a local copy of the scoring rule is not kept: use the shared one
-        pytest.fail(f"shared scorer missing at {path} (set QCITY_CORPUS_DIR)")
-    spec = importlib.util.spec_from_file_location("score_extraction", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _score_files(files: dict[str, Path], tmp_path: Path, tag: str) -> dict:
@@ -40,7 +29,7 @@ def _score_files(files: dict[str, Path], tmp_path: Path, tag: str) -> dict:
         (gold / f"{stem}.json").write_text(
             (DATA / "gold" / f"{stem}.json").read_text(encoding="utf-8"), encoding="utf-8"
         )
-    return _scorer().score(str(out), str(gold))[1]
+    return scoring.score(out, gold)[1]
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,39 @@
 """Shared fixtures: the small demo world is built once per test database (PATTERNS.md 12);
 tests name users by role ("the 区市场监管局 staff user"), never by id."""
 
+import datetime
+import os
+import zoneinfo
+
 import pytest
 from django.test import Client
+
+# QCITY_TEST_TODAY=YYYY-MM-DD runs the whole session as if that were the day (the clock keeps
+# ticking from 09:00 Beijing time), so a date-dependent defect can be reproduced on any day.
+FROZEN_TODAY = os.environ.get("QCITY_TEST_TODAY", "").strip()
+_travel = None
+
+
+def frozen_start(day: datetime.date) -> datetime.datetime:
+    """09:00 Beijing time on ``day``: inside office hours, well away from midnight in UTC."""
+    return datetime.datetime.combine(day, datetime.time(9), zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+def pytest_configure(config):
+    global _travel
+    if FROZEN_TODAY and _travel is None:
+        import time_machine
+
+        _travel = time_machine.travel(
+            frozen_start(datetime.date.fromisoformat(FROZEN_TODAY)), tick=True
+        )
+        _travel.start()
+
+
+def pytest_report_header(config):
+    if FROZEN_TODAY:
+        return f"today frozen at {FROZEN_TODAY} (QCITY_TEST_TODAY)"
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,12 @@
-"""The assessment part of the demo world: this year's district scheme (default scoring
-table), facts (an award, a deduction, a major incident that vetoes one district), self-
-assessment with evidence, review, 公示 with one appeal decided, and publication. Idempotent."""
+"""The assessment part of the demo world: a district scheme (default scoring table), facts (an
+award, a deduction, a major incident that vetoes one district), self-assessment with evidence,
+review, 公示 with one appeal decided, and publication. Idempotent.
+
+Which year it assesses depends on the build date, so the demo makes sense on any day: in
+January and February (when a bureau really assesses the year just ended) the previous year,
+scored as of its 31 December; from March on the current year, scored as of the build date (a
+year-end run brought forward so every stage can be seen). Facts fall inside the assessed year;
+公示 opened 20 days and publication 5 days before the build date."""
 
 from __future__ import annotations
 
@@ -16,12 +22,18 @@ from .choices import FactKind
 from .models import AssessmentFact, Scheme
 
 
+def assessed_year(today: datetime.date) -> int:
+    return today.year - 1 if today.month <= 2 else today.year
+
+
 def build(world, size):
     office = world.user("office_admin")
     today = timezone.localdate()
-    year = today.year
+    year = assessed_year(today)
     if Scheme.objects.filter(year=year).exists():
         return
+    as_of = min(today, datetime.date(year, 12, 31))
+    occurred_on = max(datetime.date(year, 1, 1), as_of - datetime.timedelta(days=60))
     from qcity.plans.models import Plan
 
     plan = Plan.objects.filter(role="ours", is_void=False, tasks__isnull=False).first()
@@ -41,9 +53,9 @@ def build(world, size):
             region=Region.objects.get(code=code),
             points=Decimal(points),
             description=text,
-            occurred_on=today - datetime.timedelta(days=60),
+            occurred_on=occurred_on,
         )
-    rows = services.start(scheme, services.district_subjects(), office)
+    rows = services.start(scheme, services.district_subjects(), office, on=as_of)
     for i, a in enumerate(rows):
         if i == 0:
             for s in a.scores.select_related("item"):

@@ -178,27 +178,29 @@ class NotADemoDatabase(Exception):
 
 
 def build(size: str = "small") -> World:
-    """Build (or complete) the demo world; refuses a database that holds real data."""
+    """Build (or complete) the demo world; refuses a database that holds real data.
+
+    Everything is written in one transaction: a failure anywhere leaves the database as it
+    was (no half-built world, no demo flag), so the next run starts clean."""
     from . import audit
     from .models import SiteFlag
 
-    if not is_demo_database():
-        if not database_is_empty():
-            raise NotADemoDatabase(
-                "该数据库已有正式数据且未标记为演示库，拒绝创建演示用户（已知密码的账号只能存在于演示库）。"
-            )
-        SiteFlag.objects.create(key="demo", value="1")
     world = World(size=size)
     with audit.acting_as(None, label="qcity demo"), transaction.atomic():
+        if not is_demo_database():
+            if not database_is_empty():
+                raise NotADemoDatabase(
+                    "该数据库已有正式数据且未标记为演示库，拒绝创建演示用户（已知密码的账号只能存在于演示库）。"
+                )
+            SiteFlag.objects.create(key="demo", value="1")
         _build_core(world)
-    for config in apps.get_app_configs():
-        if not config.name.startswith("qcity.") or config.label == "core":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError:
-            continue
-        with audit.acting_as(None, label="qcity demo"), transaction.atomic():
+        for config in apps.get_app_configs():
+            if not config.name.startswith("qcity.") or config.label == "core":
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
             module.build(world, size)
     return world
 
@@ -313,7 +315,7 @@ def _build_core(world: World):
     for left, right in NEAR_MISSES:
         NearMissPair.objects.get_or_create(left=left, right=right)
     if not Holiday.objects.exists():
-        workdays.seed_from_library(range(2020, 2027))
+        workdays.seed_from_library(workdays.library_years())
         if not Holiday.objects.filter(kind=DayKind.WORKDAY).exists():
             raise RuntimeError("holiday library returned no 调休 days")
 

@@ -15,15 +15,18 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import audit, events, importer, notify, rulebook, search, security, uploads
+from . import audit, events, importer, notify, rulebook, search, security, uploads, workdays
 from .choices import ImportMode
 from .documents import cell_value, xlsx_bytes
 from .generic import filterset_for, form_for, table_for
@@ -125,9 +128,20 @@ class RegistryViews:
         obj = get_scoped_object(self.r, request.user, pk)
         tab = request.GET.get("tab", "fields")
         fields = []
+        years = workdays.covered_years()
         for name in self.r.detail_fields:
             field = self.r.model._meta.get_field(name)
             value = getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
+            if isinstance(field, models.BooleanField):
+                value = _("是") if value else _("否")
+            elif workdays.is_deadline_field(name) and value:
+                estimated = getattr(obj, "estimated", False) or workdays.is_estimated(value, years)
+                if estimated:
+                    value = format_html(
+                        '{} <span class="badge text-bg-warning">{}</span>',
+                        date_format(value),
+                        _("估算"),
+                    )
             if field.many_to_many:
                 value = "、".join(str(v) for v in value.all())
             if name in self.r.masked:
@@ -387,6 +401,9 @@ def home(request):
         "unread": Message.objects.filter(recipient=request.user, read_at=None).count(),
         "panels": [p for p in panels if p],
         "assignments": request.user.role_assignments.select_related("unit"),
+        "calendar_missing": (
+            workdays.missing_years(timezone.localdate()) if request.user.is_office_admin else []
+        ),
     }
     return render(request, "core/home.html", context)
 

@@ -2,8 +2,13 @@
 includes 调休 make-up days).
 
 The ``Holiday`` table is the source of truth, editable in the UI and seeded from the
-``chinese_calendar`` package. A date in a year the table has no rows for is computed as
-Monday–Friday only and flagged as an estimate, never an exception.
+``chinese_calendar`` package (which carries each year's 国务院办公厅 notice on the holiday
+arrangements once it is published, usually in November of the year before). A date in a year
+the table has no rows for is computed as Monday–Friday only and flagged as an estimate, never
+an exception; pages show such deadlines as estimates (``is_estimated`` and the ``deadline``
+template filter) until the office enters or imports that year's notice, and the office's home
+page warns from November on when next year's arrangements are still missing
+(``missing_years``).
 """
 
 from __future__ import annotations
@@ -61,6 +66,37 @@ class Calendar:
         return count, estimated
 
 
+def covered_years() -> frozenset[int]:
+    """Years the holiday table has the State Council arrangements for (cached per request
+    cycle by the caller; cheap: one DISTINCT over a few hundred rows)."""
+    from .models import Holiday
+
+    return frozenset(d.year for d in Holiday.objects.dates("date", "year"))
+
+
+def is_estimated(day: datetime.date | None, years: frozenset[int] | None = None) -> bool:
+    """A working-day deadline on ``day`` is an estimate when its year has no holiday data."""
+    if day is None:
+        return False
+    return day.year not in (covered_years() if years is None else years)
+
+
+def is_deadline_field(name: str) -> bool:
+    """Field names that hold a deadline (by the project's naming: due, *_due, *deadline)."""
+    return name == "due" or name.endswith("_due") or name.endswith("deadline")
+
+
+# From this month on, next year's arrangements are due (the notice usually appears in Nov.).
+WARN_FROM_MONTH = 11
+
+
+def missing_years(today: datetime.date) -> list[int]:
+    """This year, and from November next year, when their holiday arrangements are missing."""
+    years = covered_years()
+    wanted = [today.year] + ([today.year + 1] if today.month >= WARN_FROM_MONTH else [])
+    return [y for y in wanted if y not in years]
+
+
 def deadline(start: datetime.date, amount: int, kind: str) -> tuple[datetime.date, bool]:
     """A deadline from a rule value: working days through the calendar, else calendar days."""
     from .rulespec import ValueKind
@@ -85,6 +121,13 @@ HOLIDAY_NAMES = {
 def _holiday_name(raw) -> str:
     text = str(getattr(raw, "value", raw))
     return "、".join(HOLIDAY_NAMES.get(part.strip(), part.strip()) for part in text.split(","))
+
+
+def library_years() -> list[int]:
+    """The years for which the installed chinese_calendar carries the State Council notice."""
+    import chinese_calendar
+
+    return sorted({day.year for day in chinese_calendar.constants.holidays})
 
 
 def seed_from_library(years) -> int:

@@ -1,6 +1,7 @@
 """The indicators part of the demo world: the library, target links, a decomposition of the
-food pass-rate target across districts and years, and observations from January 2024 (the
-plan's start) to the last complete month before the day the demo is built, with realistic
+food pass-rate target across districts and years, and observations from the January the plan
+starts (two years before the build year, see ``plans.demo``) to the last complete month before
+the day the demo is built, with realistic
 trends (some targets met, some on track, one at risk, one seriously behind, one with too little
 data). The series ends where the other demos' date-relative records (samples, assignments)
 end, and the trends are drawn against the plan's elapsed time (序时进度), so each target keeps
@@ -9,11 +10,12 @@ target ("on track", noise ±6% of the gap) stays within the yellow threshold; a 
 near a threshold may cross it as the months pass.
 
 Deterministic: each series draws its noise from its own ``random.Random`` seeded with
-``SEED`` and the series' indicator, variant and region, month by month from January 2024, so a
-month's figure is the same whichever month the demo is built in.
+``SEED`` and the series' indicator, variant and region, month by month from the plan's first
+January, so a month's figure is the same whichever month of one year the demo is built in.
 
-It uses the demo plan of the plans app ("示例市质量强市建设实施方案（2024—2027年）") when that
-exists; otherwise it builds a small plan of its own so the dashboards have something to show.
+It uses the demo plan of the plans app ("示例市质量强市建设实施方案（…年）") when that exists;
+otherwise it builds a small plan of its own, with the same years, so the dashboards have
+something to show.
 """
 
 from __future__ import annotations
@@ -31,11 +33,10 @@ from .choices import LinkState, PeriodKind
 from .models import Indicator, Observation, TargetLink
 
 SEED = 20240101
-DEMO_PLAN_TITLE = "示例市质量强市建设实施方案（2024—2027年）"
-FALLBACK_TITLE = "示例市质量指标演示方案（2024—2027年）"
-FIRST_MONTH = datetime.date(2024, 1, 1)
+FALLBACK_NAME = "示例市质量指标演示方案"
 
-# (indicator key, text, op, value, high, unit, year, kind, direction, base_text, profile)
+# (indicator key, text, op, value, high, unit, year of the plan (0 = its first), kind,
+#  direction, base_text, profile)
 FALLBACK_TARGETS = [
     (
         "food_sampling_pass_rate",
@@ -44,7 +45,7 @@ FALLBACK_TARGETS = [
         "98.5",
         None,
         "%",
-        2027,
+        3,
         "level",
         "up",
         "",
@@ -57,7 +58,7 @@ FALLBACK_TARGETS = [
         "94",
         None,
         "%",
-        2026,
+        2,
         "level",
         "up",
         "",
@@ -70,7 +71,7 @@ FALLBACK_TARGETS = [
         "12",
         None,
         "件",
-        2027,
+        3,
         "level",
         "up",
         "",
@@ -83,7 +84,7 @@ FALLBACK_TARGETS = [
         "40",
         None,
         "个",
-        2027,
+        3,
         "new",
         "up",
         "",
@@ -96,7 +97,7 @@ FALLBACK_TARGETS = [
         "82",
         None,
         "分",
-        2027,
+        3,
         "level",
         "up",
         "",
@@ -109,7 +110,7 @@ FALLBACK_TARGETS = [
         "5",
         None,
         "%",
-        2026,
+        2,
         "change",
         "down",
         "上年",
@@ -122,7 +123,7 @@ FALLBACK_TARGETS = [
         "2.5",
         "3.0",
         "%",
-        2027,
+        3,
         "range",
         "up",
         "",
@@ -135,7 +136,7 @@ FALLBACK_TARGETS = [
         "98",
         None,
         "%",
-        2027,
+        3,
         "level",
         "up",
         "",
@@ -151,8 +152,17 @@ def last_month(today: datetime.date | None = None) -> datetime.date:
     return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
+def first_month() -> datetime.date:
+    """January of the demo plan's first year: where the demo's reported figures start."""
+    from qcity.plans.demo import city_plan, plan_years
+
+    plan = city_plan()
+    first = plan.period_start if plan is not None and plan.period_start else plan_years()[0]
+    return datetime.date(first, 1, 1)
+
+
 def _months():
-    d, last = FIRST_MONTH, last_month()
+    d, last = first_month(), last_month()
     while d <= last:
         yield d
         d = (d + datetime.timedelta(days=32)).replace(day=1)
@@ -168,11 +178,11 @@ def _month_end(d):
 
 
 def build(world, size="small"):
-    from qcity.plans.models import Plan
+    from qcity.plans.demo import city_plan
 
     services.load_library()
     admin = world.user("office_admin")
-    plan = Plan.objects.filter(title=DEMO_PLAN_TITLE, is_void=False).first()
+    plan = city_plan()
     if plan is not None:
         targets = _link_demo_plan(plan, admin)
     else:
@@ -197,7 +207,7 @@ def _observations(plan, targets, world, admin):
     if food is not None:
         _decompose_food(food, world, admin)
     _revision_example(targets, world, admin)
-    on = datetime.date(2024, 3, 31)
+    on = _month_end(first_month().replace(month=3))
     while on <= _month_end(last_month()):
         services.snapshot_lights(plan.targets.filter(is_void=False), on=on)
         on = _month_end(on + datetime.timedelta(days=63))
@@ -225,26 +235,29 @@ def _same_unit(written: str, unit: str) -> bool:
 
 def _fallback_plan(world, admin):
     from qcity.core.services import create_object
+    from qcity.plans.demo import plan_title, plan_years
     from qcity.plans.models import Plan, Target
 
-    plan = Plan.objects.filter(title=FALLBACK_TITLE).first()
+    first, last = plan_years()
+    plan = Plan.objects.filter(title__startswith=FALLBACK_NAME).first()
     if plan is None:
         plan = create_object(
             Plan,
             {
-                "title": FALLBACK_TITLE,
+                "title": plan_title(FALLBACK_NAME),
                 "kind": "实施方案",
                 "region": world.city,
-                "period_start": 2024,
-                "period_end": 2027,
-                "default_year": 2027,
+                "period_start": first,
+                "period_end": last,
+                "default_year": last,
                 "issuers_text": "示例市人民政府办公室",
             },
             admin,
         )
     out = []
     for order, row in enumerate(FALLBACK_TARGETS):
-        key, text, op, value, high, unit, year, kind, direction, base_text, profile = row
+        key, text, op, value, high, unit, year_of_plan, kind, direction, base_text, profile = row
+        year = plan.period_start + year_of_plan
         target = Target.objects.filter(plan=plan, indicator_text=text, region=world.city).first()
         if target is None:
             target = create_object(
@@ -288,8 +301,8 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
     unit = unit or indicator.reporting_unit or world.unit("市市场监管局")
     region = region or world.city
     rng = _series_rng(indicator.key, target.link.params_key, region.code)
-    start = datetime.date(target.plan.period_start or 2024, 1, 1)
-    deadline = datetime.date(target.year or target.plan.period_end or 2027, 12, 31)
+    start = first_month()
+    deadline = datetime.date(target.year or target.plan.period_end or start.year + 3, 12, 31)
     span = (deadline - start).days
     goal = float(goal if goal is not None else target.value)
     low, high = indicator.bounds
@@ -359,10 +372,11 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
 def _observe_change(target, indicator, unit, region, admin, rng):
     """A rate that must fall by target.value % on the previous year: quarterly readings."""
     base = 0.24
-    last = last_month()
-    for year in range(FIRST_MONTH.year, last.year + 1):
-        # 2024 a little above the base, 2025 on it, then about 7% lower every year
-        factor = {2024: 1.04, 2025: 1.0}.get(year, 0.93 ** (year - 2025))
+    last, first = last_month(), first_month().year
+    for year in range(first, last.year + 1):
+        # the plan's first year a little above the base, the second on it, then about 7%
+        # lower every year
+        factor = {first: 1.04, first + 1: 1.0}.get(year, 0.93 ** (year - first - 1))
         for quarter in range(4):
             p_start = datetime.date(year, quarter * 3 + 1, 1)
             if p_start > last:

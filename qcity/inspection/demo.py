@@ -58,7 +58,15 @@ def build(world, size):
     # the county plan belongs to 山前区 so the 江北区 handles used by core tests stay quiet
     market, district_msa = world.units["市市场监管局"], world.units["山前区市场监管局"]
     agri = world.units["市农业农村局"]
-    _draw(world, market, agri, start, end, size)
+    # the year's 双随机 plan covers the calendar year of the build date and is drawn on it
+    _draw(
+        world,
+        market,
+        agri,
+        datetime.date(today.year, 1, 1),
+        datetime.date(today.year, 12, 31),
+        size,
+    )
     leaves = {c.code: c for c in ProductCategory.objects.filter(level__gte=3, kind="food")}
     product_cats = list(ProductCategory.objects.filter(level=2, kind="product"))
     plans = [
@@ -203,60 +211,63 @@ def build(world, size):
         compute_indicators(start, end)
 
 
+class _Walk:
+    """Walks one case along its chain as the office would have, up to the build date: a step
+    whose date is still ahead is not taken, nor is any after it, so the case stays open at the
+    stage it has really reached on that day (and is overdue there if its clock has run out)."""
+
+    def __init__(self, case, today):
+        self.case, self.today, self.stopped = case, today, False
+
+    def act(self, action, on, **data) -> bool:
+        if self.stopped or on > self.today:
+            self.stopped = True
+            return False
+        self.case = services.act(self.case, action, on=on, **data)
+        return True
+
+
 def _cases(end, today):
     failed = list(Sample.objects.filter(conclusion=Conclusion.FAIL).order_by("sampled_on", "pk"))
     for s in failed:
         services.open_case(s, None, quiet=True)
     food = list(DisposalCase.objects.filter(chain="food").order_by("opened_on", "pk"))
     product = list(DisposalCase.objects.filter(chain="product").order_by("opened_on", "pk"))
+    day = datetime.timedelta(days=1)
     # food chain: older cases walked to closure, one overturned, some left open/overdue
     for k, case in enumerate(food[: max(0, len(food) - 4)]):
-        served = case.opened_on + datetime.timedelta(days=3)
-        case = services.act(case, "serve_notice", on=served)
+        walk = _Walk(case, today)
+        served = case.opened_on + 3 * day
+        if not walk.act("serve_notice", served):
+            continue
         if k == 0:
-            case = services.act(case, "request_retest", on=served + datetime.timedelta(days=2))
-            services.act(
-                case, "retest_result", on=served + datetime.timedelta(days=12), passed=True
-            )
+            if walk.act("request_retest", served + 2 * day):
+                walk.act("retest_result", served + 12 * day, passed=True)
             continue
         if k % 3 == 2:
             continue  # left in the 复检 window (overdue for 启动核查)
-        case = services.act(case, "start_verification", on=case.due + datetime.timedelta(days=1))
-        case = services.act(case, "recall", on=case.notice_served_on + datetime.timedelta(days=15))
-        case = services.act(
-            case, "order_rectification", on=case.notice_served_on + datetime.timedelta(days=16)
-        )
+        walk.act("start_verification", walk.case.due + day)
+        walk.act("recall", served + 15 * day)
+        walk.act("order_rectification", served + 16 * day)
         if k % 4 == 1:
-            case = services.act(
-                case,
+            walk.act(
                 "file_penalty",
-                on=case.notice_served_on + datetime.timedelta(days=20),
+                served + 20 * day,
                 penalty_case_no=f"示市监罚〔{end.year}〕{k:03d}号",
             )
         if k % 2 == 1:
-            services.act(
-                case,
-                "close",
-                on=min(today, case.notice_served_on + datetime.timedelta(days=40)),
-                evidence="整改报告、复查记录及处罚决定书已归档",
-            )
+            walk.act("close", served + 40 * day, evidence="整改报告、复查记录及处罚决定书已归档")
     for k, case in enumerate(product[: max(0, len(product) - 3)]):
-        served = case.opened_on + datetime.timedelta(days=3)
-        case = services.act(case, "serve_notice", on=served)
-        rect_on = case.due + datetime.timedelta(days=1)
-        if rect_on >= today:
+        walk = _Walk(case, today)
+        if not walk.act("serve_notice", case.opened_on + 3 * day):
             continue
-        case = services.act(case, "order_rectification", on=rect_on)
-        recheck_on = rect_on + datetime.timedelta(days=70)
-        if recheck_on >= today:
-            continue
+        rect_on = walk.case.due + day
+        walk.act("order_rectification", rect_on)
+        recheck_on = rect_on + 70 * day
         if k % 3 == 0:
-            services.act(case, "recheck", on=recheck_on, passed=True, evidence="复查合格")
-        elif k % 3 == 1:
-            case = services.act(case, "recheck", on=recheck_on, passed=False)
-            second = recheck_on + datetime.timedelta(days=70)
-            if second < today:
-                services.act(case, "recheck", on=second, passed=False)
+            walk.act("recheck", recheck_on, passed=True, evidence="复查合格")
+        elif k % 3 == 1 and walk.act("recheck", recheck_on, passed=False):
+            walk.act("recheck", recheck_on + 70 * day, passed=False)
     services.scan_overdue(today)
 
 

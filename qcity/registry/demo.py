@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import random
 
+from django.utils import timezone
+
 from qcity.core.choices import Role
 
 from . import creditcode
@@ -107,7 +109,7 @@ def build(world, size):
                 old_class="",
                 new_class=cls,
                 actor_label="qcity demo",
-                reason="2025年度企业信用风险分类结果导入",
+                reason=f"{timezone.localdate().year - 1}年度企业信用风险分类结果导入",
             )
             for pk, cls in rows
         ],

@@ -17,16 +17,12 @@ from qcity.core.models import OrgUnit
 from . import periods, services
 from .models import Assignment
 
-CITY_PLAN_TITLE = "示例市质量强市建设实施方案（2024—2027年）"
-
 
 def _tasks():
+    from qcity.plans.demo import city_plan
     from qcity.plans.models import Plan
 
-    plan = (
-        Plan.objects.filter(title=CITY_PLAN_TITLE, is_void=False).first()
-        or Plan.objects.filter(tasks__isnull=False, role="ours").first()
-    )
+    plan = city_plan() or Plan.objects.filter(tasks__isnull=False, role="ours").first()
     if plan is None:
         return []
     tasks = []
@@ -297,7 +293,7 @@ def build(world, size):
         {
             "title": "落实市长关于学校食堂食品安全的批示",
             "source": "instruction",
-            "source_note": "市长批示件〔2026〕12号",
+            "source_note": f"市长批示件〔{today.year}〕12号",
             "lead_unit": world.unit("市市场监管局"),
             "deadline": today + datetime.timedelta(days=25),
             "cycle": "monthly",

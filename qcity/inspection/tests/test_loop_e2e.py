@@ -1,14 +1,13 @@
 """The core loop end to end (ARCHITECTURE.md) on the demo plan's own target: importing a batch
-of failed food samples moves 示例市质量强市建设实施方案（2024—2027年）'s 食品抽检合格率 ≥ 98.5%
-(2027, 示例市) from 进度正常 to 存在风险, and the computed figure's drill-down lists those
-samples.
+of failed food samples moves the demo city plan's 食品抽检合格率 ≥ 98.5% (its last year,
+示例市) from 进度正常 to 存在风险, and the computed figure's drill-down lists those samples.
 
-Why this holds on any run date while the plan runs (until the end of 2027):
+Why this holds on any run date: the demo plan always runs from two years before the build
+year to the year after it (plans.demo), and
 
-- the indicators demo's reported figures run from January 2024 to the last complete month
-  before today on the plan's line (the "on track" trend, ±6% of the gap as noise), so the
-  target as built is within the yellow threshold of 序时进度 whatever the day (near the end of
-  2027 its trend may already reach the goal: 已达成, so only the lag is checked there);
+- the indicators demo's reported figures run from the plan's first January to the last
+  complete month before today on the plan's line (the "on track" trend, ±6% of the gap as
+  noise), so the target as built is within the yellow threshold of 序时进度 whatever the day;
 - the food indicator prefers computed figures, and the test world stores none until an import
   queues the recompute: the imports below put last month's computed figure in place of the
   reported one, so the light is decided by the samples counted for last month;
@@ -38,7 +37,8 @@ from qcity.indicators.status import StatusBoard, rule_arguments, target_status
 from qcity.inspection import services
 from qcity.inspection.computers import food_pass_rate
 from qcity.inspection.models import Sample
-from qcity.plans.models import Plan, Target
+from qcity.plans.demo import city_plan, plan_years
+from qcity.plans.models import Target
 from qcity.registry.models import Enterprise, ProductCategory
 
 HISTORY = 600  # last month's results in the bureau's table: one sample moves the rate ~0.16
@@ -119,16 +119,15 @@ def test_failed_batch_turns_demo_food_target_yellow_and_drills_down(
     food = Indicator.objects.get(key="food_sampling_pass_rate")
     # loaded from the library with a registered computer: the computed figures are preferred
     assert food.computed_by == "inspection.food_pass_rate" and food.prefer == "computed"
-    plan = Plan.objects.get(title=indicators_demo.DEMO_PLAN_TITLE, is_current=True, is_void=False)
+    plan = city_plan()
     target = Target.objects.get(plan=plan, is_void=False, link__indicator=food, region=world.city)
     assert (target.indicator_text, target.op, target.value, target.year) == (
         "食品抽检合格率",
         ">=",
         Decimal("98.5"),
-        2027,
+        plan_years(today)[1],
     )
     goal = float(target.value)
-    assert today <= datetime.date(target.year, 12, 31), "the demo plan has ended"
     rules = rule_arguments()  # the thresholds as the office set them
     yellow, red = rules["yellow_lag"], rules["red_lag"]
 

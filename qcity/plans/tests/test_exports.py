@@ -6,12 +6,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from qcity.plans.demo import CITY_PLAN_TITLE
-from qcity.plans.models import Plan
-
-
-def plan():
-    return Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
+from qcity.plans.demo import city_plan as plan
+from qcity.plans.demo import plan_years
 
 
 def test_task_table_docx_layout(world, client_for):
@@ -22,7 +18,7 @@ def test_task_table_docx_layout(world, client_for):
     assert section.page_width > section.page_height  # landscape
     assert round(section.page_width.mm) == 297 and round(section.page_height.mm) == 210
     assert doc.paragraphs[0].text == "附件1"
-    assert CITY_PLAN_TITLE in doc.paragraphs[1].text
+    assert plan().title in doc.paragraphs[1].text
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == [
         "序号",
@@ -36,7 +32,7 @@ def test_task_table_docx_layout(world, client_for):
     food_row = next(r for r in table.rows if r.cells[1].text == "守牢食品安全底线")
     assert food_row.cells[2].text == "市市场监管局"
     assert food_row.cells[3].text == "市农业农村局、市教育局、市公安局"
-    assert food_row.cells[4].text == "2025年底前"
+    assert food_row.cells[4].text == f"{plan_years()[0] + 1}年底前"
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and "fldChar" in footer_xml
 

@@ -82,6 +82,7 @@ def test_same_file_twice_is_recognised(world):
 
 def test_upload_page_links_to_earlier_import(world, client_for):
     first = reviewed(world)
+    before = (PlanImport.objects.count(), Job.objects.count())
     client = client_for("office_admin")
     response = client.post(
         "/plans/imports/new/",
@@ -90,7 +91,8 @@ def test_upload_page_links_to_earlier_import(world, client_for):
     )
     assert response.redirect_chain[-1][0] == f"/plans/imports/{first.pk}/"
     assert "此前已上传" in response.content.decode()
-    assert PlanImport.objects.count() == 1 + PlanImport.objects.exclude(pk=first.pk).count()
+    # the same file again: no second import and no second extraction job
+    assert (PlanImport.objects.count(), Job.objects.count()) == before
 
 
 @pytest.mark.parametrize(
@@ -166,6 +168,7 @@ def test_unreadable_file_fails_with_chinese_message(world, client_for, name, con
 def test_review_edits_are_saved_and_resumable(world):
     admin = world.user("office_admin")
     imp = reviewed(world)
+    updates_before = audit.history(imp).filter(action="update").count()
     first, second = (t["key"] for t in imp.draft["tasks"])
     services.update_row(
         imp, "task", first, {"title": "开展质量提升行动", "deadline_text": "2025年底前"}, admin
@@ -189,7 +192,8 @@ def test_review_edits_are_saved_and_resumable(world):
     services.drop_row(imp, "target", added["key"], admin)
     imp.refresh_from_db()
     assert all(t["indicator"] != "质量投诉按时办结率" for t in imp.draft["targets"])
-    assert ChangeLog.objects.filter(object_id=str(imp.pk), action="update").count() >= 5
+    # one change-log entry on this import per edit: update, split, add, merge, drop
+    assert audit.history(imp).filter(action="update").count() == updates_before + 5
 
 
 @pytest.mark.parametrize(
@@ -324,9 +328,12 @@ def test_document_without_tasks_or_targets_needs_confirmation(world):
     notice = "示例市市场监管局关于召开质量工作会议的通知\n\n各有关单位：\n  定于下周召开质量工作会议，请准时参加。\n"
     imp = reviewed(world, content=notice, name="notice.txt")
     assert not imp.draft["tasks"] and not imp.draft["targets"]
+    plans = Plan.objects.count()
     with pytest.raises(ValidationError, match="确认导入空规划"):
         services.import_plan(imp, admin)
-    assert imp.plan is None
+    imp.refresh_from_db()  # what was stored, not the object in hand
+    assert imp.plan is None and imp.status == ImportStatus.REVIEW
+    assert Plan.objects.count() == plans
     services.set_options(imp, admin, confirm_empty=True)
     plan = services.import_plan(PlanImport.objects.get(pk=imp.pk), admin)
     assert plan.tasks.count() == 0 and plan.targets.count() == 0
@@ -345,14 +352,15 @@ def test_discard(world):
 
 
 def test_demo_plan_is_imported_with_stable_title(world):
-    from qcity.plans.demo import CITY_PLAN_TITLE, PROVINCE_PLAN_TITLE
+    from qcity.plans.demo import CITY_PLAN_NAME, PROVINCE_PLAN_NAME, plan_title, plan_years
 
-    plan = Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
-    assert plan.role == "ours" and plan.aligned_to.title == PROVINCE_PLAN_TITLE
+    plan = Plan.objects.get(title=plan_title(CITY_PLAN_NAME), is_current=True)
+    assert plan.role == "ours" and plan.aligned_to.title == plan_title(PROVINCE_PLAN_NAME)
+    assert (plan.period_start, plan.period_end) == plan_years()
     assert plan.tasks.count() >= 12 and services.plan_level_targets(plan).count() >= 12
     own = services.plan_level_targets(plan)  # later demos add per-district shares
     food = own.get(indicator_text="食品抽检合格率")
-    assert (food.op, food.value, food.year) == (">=", 98.5, 2027)
+    assert (food.op, food.value, food.year) == (">=", 98.5, plan_years()[1])
     assert set(own.values_list("kind", flat=True)) >= {
         "level",
         "new",
@@ -361,4 +369,4 @@ def test_demo_plan_is_imported_with_stable_title(world):
     }
     assert set(own.values_list("op", flat=True)) >= {">=", "~", "range"}
     assert not plan.tasks.filter(lead_unit=None).exists()
-    assert Target.objects.filter(plan__title=PROVINCE_PLAN_TITLE).count() >= 5
+    assert Target.objects.filter(plan__title=plan_title(PROVINCE_PLAN_NAME)).count() >= 5

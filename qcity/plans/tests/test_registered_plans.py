@@ -4,12 +4,8 @@ from decimal import Decimal
 
 from qcity.core.services import create_object
 from qcity.core.testing import RegisteredModelTests
-from qcity.plans.demo import CITY_PLAN_TITLE
+from qcity.plans.demo import city_plan
 from qcity.plans.models import Plan, Responsibility, Section, Target, Task
-
-
-def city_plan():
-    return Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
 
 
 class TestPlan(RegisteredModelTests):

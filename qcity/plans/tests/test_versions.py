@@ -4,14 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from qcity.plans import services
-from qcity.plans.demo import CITY_PLAN_TITLE, DATA
-from qcity.plans.models import Plan
+from qcity.plans.demo import city_plan, dated_text
 
 from .test_import import _media, confirm_all, reviewed  # noqa: F401
 
 
 def revised_text():
-    text = (DATA / "shili_plan.txt").read_text(encoding="utf-8")
+    text = dated_text("shili_plan.txt")
     text = text.replace("食品抽检合格率稳定在98.5%以上", "食品抽检合格率稳定在99%以上")
     text = text.replace("药品抽检合格率达到99%以上。", "。")  # target removed
     text = text.replace(
@@ -33,7 +32,7 @@ def revised_text():
 
 def test_revision_diff_and_lineage(world):
     admin = world.user("office_admin")
-    old = Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
+    old = city_plan()
     old_tasks = {t.number: t for t in old.tasks.all()}
     old_food = services.plan_level_targets(old).get(indicator_text="食品抽检合格率")
     imp = reviewed(world, content=revised_text(), name="plan-v2.txt", revision_of=old)
@@ -50,7 +49,7 @@ def test_revision_diff_and_lineage(world):
     food = next(m for m in targets["changed"] if m["row"]["indicator"] == "食品抽检合格率")
     assert ("目标值", "98.5", "99") in food["changes"]
 
-    services.update_facts(imp, {"title": CITY_PLAN_TITLE}, admin)
+    services.update_facts(imp, {"title": old.title}, admin)
     new = services.import_plan(confirm_all(imp, world), admin)
     old.refresh_from_db()
     assert not old.is_current and new.is_current
@@ -64,7 +63,7 @@ def test_revision_diff_and_lineage(world):
 
 
 def test_review_page_shows_diff(world, client_for):
-    old = Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
+    old = city_plan()
     imp = reviewed(world, content=revised_text(), name="plan-v2.txt", revision_of=old)
     page = client_for("office_admin").get(f"/plans/imports/{imp.pk}/review/").content.decode()
     assert "与第1版相比" in page and "开展质量基础设施一站式服务" in page
@@ -73,7 +72,7 @@ def test_review_page_shows_diff(world, client_for):
 
 def test_only_the_current_version_can_be_revised(world):
     admin = world.user("office_admin")
-    old = Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
+    old = city_plan()
     imp = reviewed(world, content=revised_text(), name="plan-v2.txt", revision_of=old)
     services.import_plan(confirm_all(imp, world), admin)
     old.refresh_from_db()

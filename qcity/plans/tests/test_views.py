@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qcity.core.models import ChangeLog
 from qcity.plans.choices import ImportStatus
-from qcity.plans.demo import CITY_PLAN_TITLE
+from qcity.plans.demo import city_plan
 from qcity.plans.models import Plan, PlanImport
 
 from .test_import import SMALL_PLAN, _media, reviewed  # noqa: F401
@@ -147,14 +147,14 @@ def test_query_budgets(world, client_for, django_assert_max_num_queries):
     for i in range(3):
         reviewed(world, content=SMALL_PLAN + "\n" * (i + 1), name=f"p{i}.txt")
     client = client_for("office_admin")
-    plan = Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
+    plan = city_plan()
     imp = PlanImport.objects.get(plan=plan)
     for url, budget in (
         ("/plans/imports/", 12),
         (f"/plans/imports/{imp.pk}/review/", 20),
         ("/plans/plans/", 15),
         (f"/plans/tasks/?plan={plan.pk}", 20),
-        (f"/plans/targets/?plan={plan.pk}&year=2027", 20),
+        (f"/plans/targets/?plan={plan.pk}&year={plan.period_end}", 20),
         (f"/plans/plans/{plan.pk}/", 15),
     ):
         with django_assert_max_num_queries(budget):
@@ -162,7 +162,7 @@ def test_query_budgets(world, client_for, django_assert_max_num_queries):
 
 
 def test_task_list_filters(world, client_for):
-    plan = Plan.objects.get(title=CITY_PLAN_TITLE, is_current=True)
+    plan = city_plan()
     client = client_for("construction_staff")
     unit = world.unit("市住建局")
     page = client.get(f"/plans/tasks/?plan={plan.pk}&lead_unit={unit.pk}").content.decode()

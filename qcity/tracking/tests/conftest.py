@@ -7,7 +7,20 @@ from qcity.core.services import create_object
 from qcity.plans.models import Plan, Responsibility, Task
 from qcity.tracking import services
 
+# The fixtures below play one scenario on the 2026 calendar (交办 5 January, deadline 31
+# December); a test that also needs "today" inside that scenario asks for ``scenario_today``.
 TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture
+def scenario_today():
+    """Today is TODAY (10 March 2026, inside the scenario), whatever the wall clock says."""
+    import time_machine
+
+    from qcity.conftest import frozen_start
+
+    with time_machine.travel(frozen_start(TODAY), tick=True):
+        yield TODAY
 
 
 @pytest.fixture

@@ -121,11 +121,11 @@ def _rows(client, pk):
     return client.get(reverse("tracking:milestones_edit", args=[pk]))
 
 
-def test_lead_edits_milestones_and_overdue_is_flagged(world, client_for, signed):
+def test_lead_edits_milestones_and_overdue_is_flagged(world, client_for, signed, scenario_today):
     client = client_for("market_staff")
     assert _rows(client, signed.pk).status_code == 200
-    past = services.today() - datetime.timedelta(days=3)
-    future = min(signed.deadline, services.today() + datetime.timedelta(days=30))
+    past = scenario_today - datetime.timedelta(days=3)
+    future = scenario_today + datetime.timedelta(days=30)
     data = {
         "count": "3",
         "date_0": past.isoformat(),
@@ -146,7 +146,7 @@ def test_lead_edits_milestones_and_overdue_is_flagged(world, client_for, signed)
     page = client.get(reverse("tracking:assignment_detail", args=[signed.pk])).content.decode()
     assert "方案经分管领导签发" in page and "逾期未完成" in page
     rows = services.milestone_rows(a)
-    assert [r["overdue"] for r in rows] == [False, past < services.today(), False]
+    assert [r["overdue"] for r in rows] == [False, True, False]
     assert ChangeLog.objects.filter(object_id=str(a.pk), note="修改节点安排").exists()
     # remove one (the 删除 box) and the others stay
     data.update({"remove_0": "1"})

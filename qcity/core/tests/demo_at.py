@@ -1,0 +1,121 @@
+"""Build the full demo as if today were DATE, in a fresh SQLite database, and print what a
+person would check about it as one JSON line (used by test_demo_dates; also handy by hand):
+
+    python -m qcity.core.tests.demo_at 2027-01-02 /tmp/somewhere [--size full]
+
+The clock is moved with time-machine for this process only (09:00 Beijing time, ticking), so
+every ``timezone.localdate()`` in the services and demos sees DATE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+import zoneinfo
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("date", type=datetime.date.fromisoformat)
+    parser.add_argument("var_dir")
+    parser.add_argument("--size", default="full", choices=["small", "full"])
+    args = parser.parse_args(argv)
+
+    os.environ["QCITY_VAR_DIR"] = args.var_dir
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("QCITY_DEV", "1")
+    os.environ.setdefault("QCITY_FAST_HASHER", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qcity.settings")
+
+    import time_machine
+
+    start = datetime.datetime.combine(
+        args.date, datetime.time(9), zoneinfo.ZoneInfo("Asia/Shanghai")
+    )
+    with time_machine.travel(start, tick=True):
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0, interactive=False)
+        began = time.monotonic()
+        try:
+            call_command("demo", size=args.size, verbosity=0)
+        except Exception as exc:  # reported, then the checks show what was left behind
+            failure = str(exc)
+        else:
+            failure = ""
+        summary = facts(args.date)
+        summary["failure"] = failure
+        summary["build_seconds"] = round(time.monotonic() - began, 1)
+    print(json.dumps(summary, ensure_ascii=False, default=str))
+    return 0
+
+
+def facts(today: datetime.date) -> dict:
+    """What was built, measured against ``today``."""
+    from django.db.models import Max
+
+    from qcity.assessment.models import Assessment
+    from qcity.core.models import Event, SiteFlag
+    from qcity.indicators.models import Observation
+    from qcity.inspection.models import DisposalCase, RandomInspectionTask, Sample
+    from qcity.plans.demo import city_plan
+    from qcity.tracking.models import Assignment, ProgressReport
+
+    def latest(qs, field):
+        return qs.aggregate(m=Max(field))["m"]
+
+    plan = city_plan()
+    open_cases = DisposalCase.objects.exclude(stage__in=["closed", "overturned"])
+    open_items = Assignment.objects.exclude(state__in=["closed", "closed_late", "terminated"])
+    food = Observation.objects.filter(
+        indicator__key="food_sampling_pass_rate", region__code="990100", source="reported"
+    )
+    end_of_day = datetime.datetime.combine(
+        today, datetime.time(23, 59, 59), zoneinfo.ZoneInfo("Asia/Shanghai")
+    )
+    return {
+        "today": today,
+        "demo_flag": SiteFlag.objects.filter(key="demo").exists(),
+        "samples": Sample.objects.count(),
+        "plan": plan.title if plan else None,
+        "plan_years": [plan.period_start, plan.period_end] if plan else None,
+        "last_event": latest(Event.objects.all(), "time"),
+        "events_after_today": Event.objects.filter(time__gt=end_of_day).count(),
+        "last_sample_day": latest(Sample.objects.all(), "sampled_on"),
+        "last_report_day": latest(Sample.objects.all(), "reported_on"),
+        "last_case_step": max(
+            filter(
+                None,
+                [
+                    latest(DisposalCase.objects.all(), "notice_served_on"),
+                    latest(DisposalCase.objects.all(), "closed_on"),
+                    latest(DisposalCase.objects.all(), "opened_on"),
+                ],
+            ),
+            default=None,
+        ),
+        "open_cases": open_cases.count(),
+        "overdue_cases": open_cases.filter(due__lt=today).count(),
+        "closed_cases": DisposalCase.objects.filter(stage="closed").count(),
+        "last_assignment_close": latest(Assignment.objects.all(), "closed_on"),
+        "last_assigned_on": latest(Assignment.objects.all(), "assigned_on"),
+        "last_report_submitted": latest(ProgressReport.objects.all(), "submitted_at"),
+        "open_items": open_items.count(),
+        "overdue_items": open_items.filter(deadline__lt=today).count(),
+        "last_food_month_end": latest(food, "period_end"),
+        "draw_tasks": RandomInspectionTask.objects.count(),
+        "assessments": sorted(
+            {(a.scheme.year, a.stage) for a in Assessment.objects.select_related("scheme")}
+        ),
+        "last_published": latest(Assessment.objects.all(), "published_at"),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,6 +28,7 @@ from django_tables2 import RequestConfig
 
 from . import audit, events, importer, notify, rulebook, search, security, uploads, workdays
 from .choices import ImportMode
+from .context_processors import counted
 from .documents import cell_value, xlsx_bytes
 from .generic import filterset_for, form_for, table_for
 from .models import ExportLog, ImportRun, Job, Message, Rule, User
@@ -394,15 +395,23 @@ HOME_PANELS = []  # later modules append callables (request) -> dict(title, temp
 def home(request):
     todos = notify.todos_for(request.user).order_by("due", "-created_at")
     panels = [panel(request) for panel in HOME_PANELS]
+    covered_years = workdays.covered_years()
     context = {
         "todos": todos[:20],
-        "todo_count": todos.count(),
+        "todo_count": counted(request, "todos", todos.count),
         "overdue_count": todos.filter(due__lt=timezone.localdate()).count(),
-        "unread": Message.objects.filter(recipient=request.user, read_at=None).count(),
+        "unread": counted(
+            request,
+            "unread",
+            Message.objects.filter(recipient=request.user, read_at=None).count,
+        ),
         "panels": [p for p in panels if p],
         "assignments": request.user.role_assignments.select_related("unit"),
+        "covered_years": covered_years,
         "calendar_missing": (
-            workdays.missing_years(timezone.localdate()) if request.user.is_office_admin else []
+            workdays.missing_years(timezone.localdate(), covered_years)
+            if request.user.is_office_admin
+            else []
         ),
     }
     return render(request, "core/home.html", context)

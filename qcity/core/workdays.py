@@ -90,9 +90,9 @@ def is_deadline_field(name: str) -> bool:
 WARN_FROM_MONTH = 11
 
 
-def missing_years(today: datetime.date) -> list[int]:
+def missing_years(today: datetime.date, years: frozenset[int] | None = None) -> list[int]:
     """This year, and from November next year, when their holiday arrangements are missing."""
-    years = covered_years()
+    years = covered_years() if years is None else years
     wanted = [today.year] + ([today.year + 1] if today.month >= WARN_FROM_MONTH else [])
     return [y for y in wanted if y not in years]
 

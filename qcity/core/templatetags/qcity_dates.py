@@ -17,7 +17,7 @@ def deadline(context, day, estimated=False, fmt="Y-m-d"):
     year has no holiday data, or the record itself says it was computed as an estimate)."""
     if not day:
         return ""
-    years = context.render_context.get("qcity_covered_years")
+    years = context.get("covered_years") or context.render_context.get("qcity_covered_years")
     if years is None:
         years = context.render_context["qcity_covered_years"] = workdays.covered_years()
     text = format_date(day, fmt)

@@ -2,6 +2,10 @@
 person would check about it as one JSON line (used by test_demo_dates; also handy by hand):
 
     python -m qcity.core.tests.demo_at 2027-01-02 /tmp/somewhere [--size full]
+    python -m qcity.core.tests.demo_at --migrate-only 2027-01-02 /tmp/template
+
+With ``--migrate-only`` it only migrates (the schema does not depend on the date), so a test
+can migrate once and copy the database for every date it tries.
 
 The clock is moved with time-machine for this process only (09:00 Beijing time, ticking), so
 every ``timezone.localdate()`` in the services and demos sees DATE.
@@ -23,6 +27,7 @@ def main(argv=None) -> int:
     parser.add_argument("date", type=datetime.date.fromisoformat)
     parser.add_argument("var_dir")
     parser.add_argument("--size", default="full", choices=["small", "full"])
+    parser.add_argument("--migrate-only", action="store_true")
     args = parser.parse_args(argv)
 
     os.environ["QCITY_VAR_DIR"] = args.var_dir
@@ -42,6 +47,8 @@ def main(argv=None) -> int:
 
         django.setup()
         call_command("migrate", verbosity=0, interactive=False)
+        if args.migrate_only:
+            return 0
         began = time.monotonic()
         try:
             call_command("demo", size=args.size, verbosity=0)

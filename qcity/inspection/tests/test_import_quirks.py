@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
 from openpyxl import Workbook
 
 from qcity.inspection import services
@@ -15,7 +14,9 @@ from qcity.inspection.tests.biff import write_xls
 from qcity.inspection.tests.helpers import admin
 from qcity.inspection.tests.test_sampling import HEADER, known_producer, row
 
-TODAY = timezone.localdate()
+TODAY = datetime.date(2026, 6, 30)  # the scenario day (conftest.SCENARIO_DAY) the tests play on
+
+pytestmark = pytest.mark.usefixtures("scenario_day")
 
 
 def xlsx(rows, merges=()):

@@ -1,0 +1,98 @@
+"""The full demo builds on any day and tells the truth about that day (issue: two commands on
+any date). Each date builds the full demo in a fresh SQLite database in a child process whose
+clock is moved with time-machine (demo_at.py), then checks what a person would see:
+
+- the build succeeds and nothing in it happens after that day;
+- the city plan is current (its years contain the day);
+- reported figures run to the last complete month, samples to that month's end;
+- open disposal cases and tracking items exist, and what is overdue really is;
+- the assessment covers the year the day belongs to (or, in January and February, the year
+  just ended) and was published no later than the day.
+
+The dates: month starts and ends, 12-31 and 01-01, Spring Festival, 国庆 and its Saturday
+调休 working day, 29 February of a leap year, and dates years ahead (beyond the holiday
+library's last year, where deadlines are estimates).
+"""
+
+import datetime
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+DATES = [
+    "2026-02-17",  # 春节 (Spring Festival day)
+    "2026-10-01",  # 国庆
+    "2026-10-10",  # Saturday 调休 working day after 国庆
+    "2026-11-30",  # month end
+    "2026-12-31",  # year end
+    "2027-01-01",  # New Year's Day
+    "2027-01-02",  # first day after the year turns, in a year without holiday data
+    "2027-02-01",  # month start
+    "2028-02-29",  # leap day
+    "2029-07-01",  # mid-year, years ahead
+    "2029-12-03",  # three years after this was written
+]
+
+pytestmark = pytest.mark.demo_dates
+
+
+def run(*args, cwd=None):
+    done = subprocess.run(
+        [sys.executable, "-m", "qcity.core.tests.demo_at", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """A migrated, empty SQLite database to copy for every date."""
+    folder = tmp_path_factory.mktemp("template")
+    run("--migrate-only", "2026-01-05", str(folder))
+    return folder / "qcity.sqlite3"
+
+
+def last_month_end(day):
+    return day.replace(day=1) - datetime.timedelta(days=1)
+
+
+def as_date(text):
+    return datetime.date.fromisoformat(text[:10]) if text else None
+
+
+@pytest.mark.parametrize("when", DATES)
+def test_full_demo_builds_and_is_true_on(when, migrated, tmp_path):
+    today = datetime.date.fromisoformat(when)
+    shutil.copy(migrated, tmp_path / "qcity.sqlite3")
+    lines = run(when, str(tmp_path), "--size", "full").strip().splitlines()
+    facts = json.loads(lines[-1])
+
+    assert facts["failure"] == "", facts["failure"]
+    assert facts["demo_flag"] and facts["samples"] == 4000
+    # nothing happens after the build day
+    assert facts["events_after_today"] == 0
+    for key in ("last_sample_day", "last_case_step", "last_assignment_close", "last_assigned_on"):
+        assert as_date(facts[key]) <= today, (key, facts[key])
+    assert as_date(facts["last_report_submitted"]) <= today
+    # the plan is current and its figures run to the last complete month
+    first, last = facts["plan_years"]
+    assert first <= today.year <= last, facts["plan"]
+    assert f"（{first}—{last}年）" in facts["plan"]
+    assert as_date(facts["last_food_month_end"]) == last_month_end(today)
+    assert as_date(facts["last_sample_day"]) <= last_month_end(today)
+    # open work exists, and what the demo leaves overdue is really overdue on that day
+    assert facts["open_cases"] > 0 and facts["closed_cases"] > 0
+    assert 0 < facts["overdue_cases"] <= facts["open_cases"]
+    assert 0 < facts["overdue_items"] <= facts["open_items"]
+    assert facts["draw_tasks"] >= 1
+    # the assessment: this year's, or the year just ended in January and February
+    year = today.year - 1 if today.month <= 2 else today.year
+    assert facts["assessments"] == [[year, "published"]]
+    assert as_date(facts["last_published"]) <= today

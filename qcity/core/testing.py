@@ -4,15 +4,23 @@ A model's test subclass supplies data only: ``model``, ``make(world)`` (an objec
 ``owner`` role's unit, created through services), ``form_data(world)`` for a valid create, and
 the role handles. The base class walks the role × URL matrix over the model's pages and API
 endpoints, checks that a denial changed nothing, and that allowed changes write the change log.
+Every model's .csv and .xlsx exports are read back and checked against the list and the export
+log; a model with personal data (``register(..., masked=...)``) also gets, per masked field, a
+test that the exported files hold the masked form and never the real value.
 A meta-test fails when a registered model has no subclass.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from . import audit
+from .generic import _field_label
 from .models import ChangeLog
 from .registry import get
 
@@ -154,12 +162,132 @@ class RegisteredModelTests:
         assert log.actor == world.user(self.creates_as)
         assert log.request_id
 
-    def test_export_masks_and_logs(self, world, client_for):
+    # -- export
+    def _export(self, client, fmt) -> tuple[list[str], list[list[str]]]:
+        """Download the list as ``fmt`` and read the file back: (header, data rows), as text."""
+        response = client.get(self.url("list"), {"export": fmt})
+        assert response.status_code == 200, f"export {fmt}: {response.status_code}"
+        name = response["Content-Disposition"]
+        assert name.startswith("attachment;") and name.rstrip('"').endswith(f".{fmt}"), name
+        if fmt == "csv":
+            rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        else:
+            sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+            rows = [
+                ["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        return rows[0], rows[1:]
+
+    def test_export_writes_the_file_and_an_export_log(self, world, client_for):
         from .models import ExportLog
 
-        self._make(world)
+        obj = self._make(world)
+        user = world.user("office_admin")
         client = client_for("office_admin")
+        listed = self.registration.queryset(user)
+        assert listed.filter(pk=obj.pk).exists()
+        expected_rows = listed.count()
         for fmt in ("csv", "xlsx"):
-            response = client.get(self.url("list"), {"export": fmt})
-            assert response.status_code == 200
-            assert ExportLog.objects.filter(user=world.user("office_admin"), format=fmt).exists()
+            before = set(ExportLog.objects.values_list("pk", flat=True))
+            header, rows = self._export(client, fmt)
+            assert len(header) == len(self.registration.list_display)
+            assert len(rows) == expected_rows  # the whole filtered list, not one page
+            log = ExportLog.objects.exclude(pk__in=before).get()
+            assert (log.user, log.format, log.rows, log.what) == (
+                user,
+                fmt,
+                expected_rows,
+                str(self.registration.verbose_name_plural),
+            )
+
+    # Personal data (``register(..., masked={field: kind})``) is masked for every reader, in
+    # lists, exports and the API alike (core.generic.MaskedColumn / MaskedField); the office has
+    # no unmasked view either. The tests below give the sample object a known real value per
+    # masked field and read the exported files back. They exist only for models that have
+    # masked fields (``__init_subclass__`` removes them elsewhere), parametrized per field.
+    def _masked_in_list(self):
+        return sorted(f for f in self.registration.masked if f in self.registration.list_display)
+
+    def _masked_not_in_list(self):
+        return sorted(
+            f for f in self.registration.masked if f not in self.registration.list_display
+        )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is None:
+            return
+        if not cls()._masked_in_list():
+            cls.test_export_masks_personal_data = None
+        if not cls()._masked_not_in_list():
+            cls.test_export_leaves_out_unlisted_personal_data = None
+
+    def pytest_generate_tests(self, metafunc):
+        if metafunc.function.__name__ == "test_export_masks_personal_data":
+            metafunc.parametrize("masked_field", self._masked_in_list())
+        elif metafunc.function.__name__ == "test_export_leaves_out_unlisted_personal_data":
+            metafunc.parametrize("masked_field", self._masked_not_in_list())
+
+    @property
+    def export_reader(self) -> str:
+        """A non-office user who sees the sample object: its owner, or the read-only auditor
+        for the office's own records."""
+        return "auditor" if self.owner == "office_admin" else self.owner
+
+    def _with_personal_value(self, world, masked_field):
+        """The sample object with a known real value in ``masked_field``: (obj, real, masked)."""
+        obj = self._make(world)
+        kind = self.registration.masked[masked_field]
+        real, masked = PERSONAL_SAMPLES[kind]
+        self.model._default_manager.filter(pk=obj.pk).update(**{masked_field: real})
+        obj.refresh_from_db()
+        assert getattr(obj, masked_field) == real
+        return obj, real, masked
+
+    def test_export_masks_personal_data(self, world, client_for, masked_field):
+        from .models import ExportLog
+
+        obj, real, masked = self._with_personal_value(world, masked_field)
+        reader = world.user(self.export_reader)
+        assert not reader.is_office_admin
+        client = client_for(self.export_reader)
+        label = str(_field_label(self.model, masked_field))
+        key = str(getattr(obj, self.registration.list_display[0]))
+        for fmt in ("csv", "xlsx"):
+            before = ExportLog.objects.filter(user=reader, format=fmt).count()
+            header, rows = self._export(client, fmt)
+            mine = [dict(zip(header, row, strict=True)) for row in rows if row[0] == key]
+            assert len(mine) == 1, f"{fmt}: the sample object {key!r} is not in the export"
+            assert mine[0][label] == masked, f"{fmt}: {label} is {mine[0][label]!r}"
+            assert not any(real in cell for row in [header, *rows] for cell in row), (
+                f"{fmt}: the real {masked_field} is in the exported file"
+            )
+            assert ExportLog.objects.filter(user=reader, format=fmt).count() == before + 1
+
+    def test_export_leaves_out_unlisted_personal_data(self, world, client_for, masked_field):
+        """A masked field that is not a list column is not exported at all, in any form."""
+        from .models import ExportLog
+
+        obj, real, masked = self._with_personal_value(world, masked_field)
+        reader = world.user(self.export_reader)
+        client = client_for(self.export_reader)
+        key = str(getattr(obj, self.registration.list_display[0]))
+        for fmt in ("csv", "xlsx"):
+            before = ExportLog.objects.filter(user=reader, format=fmt).count()
+            header, rows = self._export(client, fmt)
+            assert [row[0] for row in rows].count(key) == 1, f"{fmt}: {key!r} not exported"
+            assert str(_field_label(self.model, masked_field)) not in header
+            assert not any(real in cell for row in [header, *rows] for cell in row), (
+                f"{fmt}: the real {masked_field} is in the exported file"
+            )
+            assert ExportLog.objects.filter(user=reader, format=fmt).count() == before + 1
+
+
+# A known real value per mask kind (security.MASKERS) and the form every reader must see.
+PERSONAL_SAMPLES = {
+    "phone": ("13987654321", "139****4321"),
+    "id_number": ("350102199001011234", "3501**********1234"),
+    "address": ("示例市江北区幸福路88号3栋201室", "示例市****"),
+    "person_name": ("欧阳建国", "欧***"),
+}

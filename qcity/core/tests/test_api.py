@@ -26,7 +26,8 @@ def test_api_errors_are_chinese_json_naming_the_field(world, client_for):
 
 
 def test_api_create_goes_through_the_service_and_logs(world, client_for):
-    from qcity.core.models import ChangeLog, OrgUnit
+    from qcity.core import audit
+    from qcity.core.models import OrgUnit
 
     client = client_for("office_admin")
     response = client.post(
@@ -36,7 +37,9 @@ def test_api_create_goes_through_the_service_and_logs(world, client_for):
     )
     assert response.status_code == 201
     unit = OrgUnit.objects.get(name="示例市接口新单位")
-    assert ChangeLog.objects.filter(object_id=str(unit.pk), action="create").exists()
+    # the log row of this unit (content type and id), written by the service as the caller
+    (log,) = audit.history(unit).filter(action="create")
+    assert log.actor == world.user("office_admin") and log.after["name"] == "示例市接口新单位"
     duplicate = client.post(
         "/api/core/orgunits/",
         json.dumps({"name": "示例市接口新单位", "kind": "department", "region": world.city.pk}),

@@ -88,8 +88,29 @@ def test_csrf_missing_is_refused(world):
     assert not Region.objects.filter(code="990199").exists()
 
 
-def test_session_times_out_after_idle_period(settings):
-    assert settings.SESSION_COOKIE_AGE <= 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_session_times_out_after_idle_period(world, settings):
+    """等保: a session idle for longer than the timeout (at most 30 minutes) ends and the next
+    request goes to the login page; activity within the timeout keeps it alive, well past the
+    login's own expiry."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    idle = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert idle <= datetime.timedelta(minutes=30)
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert _login(client, "nyj", demo.DEMO_PASSWORD).status_code == 302
+        assert client.get("/").status_code == 200
+        for _ in range(3):  # 3 × (timeout − 1 min) after login: only renewal keeps it alive
+            clock.shift(idle - datetime.timedelta(minutes=1))
+            assert client.get("/").status_code == 200
+        clock.shift(idle + datetime.timedelta(seconds=1))
+        response = client.get("/inbox/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+        assert client.get("/").status_code == 302  # still logged out: the session is gone
 
 
 def test_demo_refuses_a_database_with_real_data(world):

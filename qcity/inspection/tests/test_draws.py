@@ -1,6 +1,7 @@
 """双随机一公开: commitment before the draw, one public value, verifiable and untouchable."""
 
 import datetime
+import math
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -33,9 +34,12 @@ def test_ratios_default_from_rule_table_and_preview(world):
     assert str(t.ratio_a) == "1.00" and str(t.ratio_d) == "30.00"
     rows = {c: (n, k) for c, n, k in services.preview(t)["rows"]}
     eligible = Enterprise.objects.filter(region=world.districts[2])
-    assert rows["B"][0] == eligible.filter(credit_class="B").count()
-    if rows["D"][0]:
-        assert rows["D"][1] >= 1
+    ratios = {"A": t.ratio_a, "B": t.ratio_b, "C": t.ratio_c, "D": t.ratio_d}
+    for c, ratio in ratios.items():  # n = ceil(N × ratio / 100) per class
+        n = eligible.filter(credit_class=c).count()
+        assert rows[c] == (n, math.ceil(n * ratio / 100)), c
+    # the world has a D-class enterprise there, so the rounding-up to one is exercised
+    assert rows["D"][0] >= 1 and rows["D"][1] >= 1
 
 
 def test_full_draw_is_published_and_verifies(world, client_for):
@@ -122,12 +126,16 @@ def test_declared_conflict_is_respected(world):
         t = task(world, mode="count", count_b=3)
         enterprises = services.eligible_enterprises(t).filter(credit_class="B")
         inspector = Inspector.objects.get(user=world.user("inspector"))
+        # in the task's pool (its unit, active): only the declared conflict keeps them out
+        assert inspector.unit_id == t.unit_id and inspector.status == "active"
         for e in enterprises:
             InspectorConflict.objects.create(inspector=inspector, enterprise=e, reason="亲属")
         t = services.commit_task(t)
         t = services.enter_public_value(t, "44444")
-    for entry in DrawEntry.objects.filter(task=t):
-        assert inspector not in entry.inspectors.all()
+    entries = DrawEntry.objects.filter(task=t)
+    assert entries.count() == 3  # the three B-class enterprises the task asks for
+    for entry in entries:
+        assert entry.inspectors.exists() and inspector not in entry.inspectors.all()
 
 
 def test_joint_task_has_one_inspector_per_department(world):
@@ -135,7 +143,9 @@ def test_joint_task_has_one_inspector_per_department(world):
         t = task(world, mode="count", count_b=3)
         t.joint_units.set([world.unit("市农业农村局")])
         t = services.enter_public_value(services.commit_task(t), "55555")
-    for entry in DrawEntry.objects.filter(task=t):
+    entries = DrawEntry.objects.filter(task=t)
+    assert entries.count() == 3
+    for entry in entries:
         units = {i.unit.short_name for i in entry.inspectors.all()}
         assert {"市市场监管局", "市农业农村局"} <= units
 
@@ -148,6 +158,11 @@ def test_records_published_within_rule_days_and_gsxt_export(world, client_for):
             services.commit_task(task(world, mode="count", count_b=2)), "66666"
         )
         entry = t.entries.first()
+        # personal data the public page must mask (the demo's own may be blank)
+        Enterprise.objects.filter(pk=entry.enterprise_id).update(
+            legal_representative="欧阳建国", address="示例市湖滨区幸福路88号3栋201室"
+        )
+        entry.refresh_from_db()
         with pytest.raises(ValidationError):
             services.record_inspection(
                 {
@@ -177,10 +192,9 @@ def test_records_published_within_rule_days_and_gsxt_export(world, client_for):
         "/public/inspection-results/", {"q": entry.enterprise.name}
     ).content.decode()
     assert entry.enterprise.name in page
-    if entry.enterprise.legal_representative:
-        assert entry.enterprise.legal_representative not in page
-    if entry.enterprise.address:
-        assert entry.enterprise.address not in page
+    # published with the representative's name and the address masked, never in full
+    assert "欧阳建国" not in page and "欧***" in page
+    assert "湖滨区幸福路88号" not in page and "示例市****" in page
     csv_text = (
         client_for("market_staff")
         .get("/inspection/inspectionrecords/gsxt.csv")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qcity.core import audit
-from qcity.core.models import ChangeLog, ImportRun
+from qcity.core.models import ImportRun
 from qcity.core.services import create_object
 from qcity.core.testing import RegisteredModelTests
 from qcity.registry import creditcode, services
@@ -397,11 +397,20 @@ def test_search_by_name_and_credit_code(world, client_for):
 def test_enterprise_list_masks_personal_data_and_query_budget(
     world, client_for, django_assert_max_num_queries
 ):
-    client = client_for("office_admin")
-    with django_assert_max_num_queries(15):
-        response = client.get("/registry/enterprises/")
-    assert response.status_code == 200
-    e = Enterprise.objects.exclude(legal_representative="").first()
+    with audit.acting_as(world.user("office_admin")):
+        e = make_enterprise(
+            world,
+            "脱敏测试食品有限公司",
+            legal_representative="欧阳建国",
+            address="示例市江北区幸福路88号3栋201室",
+            contact_phone="13987654321",
+        )
+    real = ("欧阳建国", "幸福路88号", "13987654321")
+    client = client_for("office_admin")  # masked for every reader, the office included
+    with django_assert_max_num_queries(15):  # a full page of 25 rows
+        assert client.get("/registry/enterprises/").status_code == 200
+    listing = client.get("/registry/enterprises/", {"q": "脱敏测试"}).content.decode()
+    assert e.name in listing and not [v for v in real if v in listing]
     detail = client.get(f"/registry/enterprises/{e.pk}/").content.decode()
-    assert e.legal_representative not in detail
-    assert ChangeLog is not None
+    assert e.name in detail and not [v for v in real if v in detail]
+    assert "欧***" in detail and "示例市****" in detail and "139****4321" in detail

@@ -44,6 +44,16 @@ def visible(user):
     return qs
 
 
+def count_by(queryset, field: str) -> dict:
+    """Items per value of ``field``. The scoped queryset joins the co-units and is DISTINCT,
+    so grouping it directly counts join rows (a unit saw 1 signed for 3); count the items
+    by primary key instead."""
+    ids = queryset.order_by().values("pk")
+    return dict(
+        Assignment.objects.filter(pk__in=ids).order_by().values_list(field).annotate(n=Count("pk"))
+    )
+
+
 def _board_rows(request, queryset):
     plan, unit = request.GET.get("plan", ""), request.GET.get("unit", "")
     state, light = request.GET.get("state", ""), request.GET.get("light", "")
@@ -63,8 +73,8 @@ def board(request):
     base = visible(request.user)
     rows, chosen = _board_rows(request, base)
     rows = rows.select_related("lead_unit", "plan").annotate(co_count=Count("co_units"))
-    by_state = dict(base.values_list("state").annotate(n=Count("pk")))
-    by_light = dict(base.values_list("light").annotate(n=Count("pk")))
+    by_state = count_by(base, "state")
+    by_light = count_by(base, "light")
     context = {
         "rows": rows.order_by("deadline", "pk")[:300],
         "chosen": chosen,
@@ -551,7 +561,7 @@ def plan_overview_panel(request, plan=None):
     assignments = visible(request.user)
     if plan is not None:
         assignments = assignments.filter(plan=plan)
-    by_state = dict(assignments.values_list("state").annotate(n=Count("pk")))
+    by_state = count_by(assignments, "state")
     return {
         "title": _("任务办理情况"),
         "template": "tracking/_panel.html",

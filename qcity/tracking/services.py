@@ -10,6 +10,7 @@ assignment and the to-dos of the unit that acts next.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +26,7 @@ from qcity.core.choices import ChangeAction, UnitKind
 from qcity.core.models import Attachment, OrgUnit
 from qcity.core.rulespec import ValueKind
 from qcity.core.services import ConflictError
+from qcity.plans.choices import TaskSource
 
 from . import periods
 from .choices import (
@@ -33,6 +35,7 @@ from .choices import (
     ExtensionStatus,
     FollowUpKind,
     FollowUpSubject,
+    ReportCycle,
     ReportStatus,
 )
 from .models import (
@@ -134,6 +137,11 @@ def _todo_lead(title, assignment, kind, due=None):
     )
 
 
+def official_date(day) -> str:
+    """A date as 公文 write it: 2026年12月3日 (no leading zeros)."""
+    return _("{y}年{m}月{d}日").format(y=day.year, m=day.month, d=day.day) if day else ""
+
+
 def _text(value, message):
     value = (value or "").strip()
     if not value:
@@ -153,8 +161,8 @@ def create_assignment(data: dict, user=None, co_units=None, on=None):
     if task is not None:
         if Assignment.objects.filter(task=task).exists():
             raise ValidationError({"task": _("该任务已经交办，不能重复交办")})
-        data.setdefault("plan", task.plan)
-        data.setdefault("title", task.title)
+        data["plan"] = data.get("plan") or task.plan
+        data["title"] = data.get("title") or task.title
         data["lead_unit"] = data.get("lead_unit") or task.lead_unit
         if not co_units:
             for resp in task.responsibilities.filter(role="co").exclude(unit=None):
@@ -162,7 +170,7 @@ def create_assignment(data: dict, user=None, co_units=None, on=None):
         if not data.get("lead_unit"):
             lead = task.responsibilities.filter(role="lead").exclude(unit=None).first()
             data["lead_unit"] = lead.unit if lead else None
-        data.setdefault("deadline", task.deadline)
+        data["deadline"] = data.get("deadline") or task.deadline
     if not data.get("title"):
         raise ValidationError({"title": _("请填写督办事项")})
     if not data.get("lead_unit"):
@@ -187,6 +195,106 @@ def create_assignment(data: dict, user=None, co_units=None, on=None):
         audit.record(obj, ChangeAction.CREATE, after=audit.snapshot(obj), actor=user)
         events.emit(obj, "created", _("登记督办事项"), actor=user, at=_at(on))
     return obj
+
+
+@dataclass
+class HandOut:
+    """What one 交办 from a plan did: items handed out, tasks already handed out (not
+    duplicated) and tasks that could not be handed out, each with the reason."""
+
+    assigned: list = field(default_factory=list)  # Assignment
+    already: list = field(default_factory=list)  # (task, Assignment)
+    blocked: list = field(default_factory=list)  # (task, reason)
+
+
+def tasks_in_sections(plan, section_ids) -> set[int]:
+    """The ids of the plan's tasks in the given sections and their sub-sections."""
+    from qcity.plans.models import Section
+
+    parent_of = dict(Section.objects.filter(plan=plan).values_list("pk", "parent_id"))
+    chosen = {int(s) for s in section_ids}
+    inside = set()
+    for pk in parent_of:
+        node = pk
+        while node is not None:
+            if node in chosen:
+                inside.add(pk)
+                break
+            node = parent_of.get(node)
+    return set(plan.tasks.filter(is_void=False, section_id__in=inside).values_list("pk", flat=True))
+
+
+def hand_out_tasks(
+    plan,
+    tasks,
+    user,
+    *,
+    cycle,
+    deadline=None,
+    deadline_for_all=False,
+    report_day=None,
+    on=None,
+) -> HandOut:
+    """交办 the chosen tasks of a plan in one action: each goes to its lead unit with its
+    co-units (and their duty text) from the task's responsibilities. The deadline is the
+    task's own unless ``deadline_for_all``; ``deadline`` is used for tasks without one. A
+    task without a lead unit or a deadline, or whose deadline has passed, blocks only itself;
+    a task already handed out is reported, not duplicated; a 待交办 item of the task is
+    handed out as it is."""
+    require_office(user)
+    on = on or today()
+    if cycle not in ReportCycle.values:
+        raise ValidationError({"cycle": _("请选择报送周期")})
+    if deadline_for_all and deadline is None:
+        raise ValidationError({"deadline": _("请填写统一的完成时限")})
+    result = HandOut()
+    tasks = (
+        plan.tasks.filter(pk__in=[t.pk for t in tasks], is_void=False)
+        .select_related("lead_unit", "section")
+        .prefetch_related("responsibilities__unit")
+        .order_by("order", "pk")
+    )
+    existing = {a.task_id: a for a in Assignment.objects.filter(task__in=tasks)}
+    for task in tasks:
+        current = existing.get(task.pk)
+        if current is not None and (current.state != S.DRAFT or current.is_void):
+            result.already.append((task, current))
+            continue
+        lead = task.lead_unit or next(
+            (r.unit for r in task.responsibilities.all() if r.role == "lead" and r.unit_id),
+            None,
+        )
+        due = deadline if (deadline_for_all or not task.deadline) else task.deadline
+        if lead is None:
+            result.blocked.append((task, _("未确定牵头单位，请先在任务中指定牵头单位")))
+            continue
+        if due is None:
+            result.blocked.append((task, _("任务没有完成时限，请填写完成时限")))
+            continue
+        if due < on:
+            result.blocked.append(
+                (task, _("完成时限{d}已过，请另定完成时限").format(d=official_date(due)))
+            )
+            continue
+        try:
+            with transaction.atomic():
+                if current is None:
+                    current = create_assignment(
+                        {
+                            "task": task,
+                            "lead_unit": lead,
+                            "source": task.source or TaskSource.PLAN,
+                            "deadline": due,
+                            "cycle": cycle,
+                            "report_day": report_day,
+                        },
+                        user,
+                        on=on,
+                    )
+                result.assigned.append(assign(current, user, on=on))
+        except ValidationError as exc:
+            result.blocked.append((task, "；".join(exc.messages)))
+    return result
 
 
 def update_assignment(obj, data: dict, user=None, expected_version=None):

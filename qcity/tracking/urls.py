@@ -15,6 +15,7 @@ urlpatterns = (
         path("", views.board, name="board"),
         path("mine/", views.mine, name="mine"),
         path("assign/", views.assign_new, name="assign_new"),
+        path("plans/<int:pk>/assign/", views.plan_assign, name="plan_assign"),
         path("assignments/<int:pk>/act/<str:action>/", views.act, name="act"),
         path("assignments/<int:pk>/report/", views.report_form, name="report_form"),
         path("reports/<int:pk>/", views.report_edit, name="report_edit"),

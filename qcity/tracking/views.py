@@ -485,6 +485,19 @@ def notice_docx(request, pk):
     return response
 
 
+def open_plan_tasks(user):
+    """Tasks of the plans the office carries out that have no 督办 item yet."""
+    from qcity.plans.models import Task
+
+    return Task.objects.for_user(user).filter(
+        is_void=False,
+        plan__is_void=False,
+        plan__role="ours",
+        plan__is_current=True,
+        assignment__isnull=True,
+    )
+
+
 @login_required
 def assign_new(request):
     """The office registers a standalone item (领导批示, 会议, 上级交办) or one from a plan task."""
@@ -492,9 +505,13 @@ def assign_new(request):
         raise PermissionDenied(_("只有质量办可以交办事项"))
     error = ""
     units = OrgUnit.objects.filter(is_active=True).select_related("region")
+    tasks = open_plan_tasks(request.user)
     if request.method == "POST":
         post = request.POST
         try:
+            task = tasks.filter(pk=post.get("task") or 0).first() if post.get("task") else None
+            if post.get("task") and task is None:
+                raise ValidationError(_("所选任务不存在或已经交办"))
             lead = units.filter(pk=post.get("lead_unit") or 0).first()
             co = [
                 (u, post.get(f"duty_{u.pk}", ""))
@@ -512,6 +529,8 @@ def assign_new(request):
                 "cycle": post.get("cycle") or ReportCycle.MONTHLY,
                 "report_day": post.get("report_day") or None,
             }
+            if task is not None:
+                data.update(task=task, source=task.source or TaskSource.PLAN)
             obj = services.create_assignment(data, request.user, co_units=co)
             if post.get("assign_now"):
                 services.assign(obj, request.user)
@@ -527,8 +546,102 @@ def assign_new(request):
             "units": units,
             "sources": TaskSource.choices,
             "cycles": ReportCycle.choices,
+            "tasks": tasks.select_related("plan").order_by("plan_id", "order", "pk"),
+            "task_chosen": request.POST.get("task") or request.GET.get("task", ""),
             "error": error,
             "post": request.POST,
+        },
+        status=400 if error else 200,
+    )
+
+
+# ---------------------------------------------------------------- 交办 from a plan
+def _lead_of(task):
+    return task.lead_unit or next(
+        (r.unit for r in task.responsibilities.all() if r.role == "lead" and r.unit_id), None
+    )
+
+
+def _plan_task_groups(plan, preselected):
+    """The plan's tasks grouped by section (in plan order), each with its lead unit, co-units
+    and the 督办 item it already has."""
+    tasks = list(
+        plan.tasks.filter(is_void=False)
+        .select_related("lead_unit", "section")
+        .prefetch_related("responsibilities__unit")
+        .order_by("order", "pk")
+    )
+    items = {
+        a.task_id: a
+        for a in Assignment.objects.filter(task__in=[t.pk for t in tasks]).only(
+            "pk", "task_id", "state", "is_void", "deadline"
+        )
+    }
+    groups, by_section = [], {}
+    for task in tasks:
+        key = task.section_id
+        if key not in by_section:
+            by_section[key] = {"section": task.section, "rows": []}
+            groups.append(by_section[key])
+        item = items.get(task.pk)
+        by_section[key]["rows"].append(
+            {
+                "task": task,
+                "lead": _lead_of(task),
+                "co": [r.name_as_written for r in task.responsibilities.all() if r.role == "co"],
+                "item": item,
+                "open": item is None or (item.state == S.DRAFT and not item.is_void),
+                "checked": task.pk in preselected,
+            }
+        )
+    return groups
+
+
+@login_required
+def plan_assign(request, pk):
+    """交办 from a plan: the office chooses tasks (all, whole sections, or some) and hands
+    them to their lead and co-units in one action, with the deadline and reporting cycle."""
+    if not services.is_office(request.user):
+        raise PermissionDenied(_("只有质量办可以交办事项"))
+    plan = Plan.objects.for_user(request.user).filter(pk=pk, is_void=False).first()
+    if plan is None:
+        raise Http404(_("记录不存在或您无权查看"))
+    post = request.POST
+    preselected = {int(v) for v in request.GET.getlist("task") if v.isdigit()}
+    result, error = None, ""
+    if request.method == "POST":
+        tasks = plan.tasks.filter(is_void=False)
+        if not post.get("all"):
+            chosen = {int(v) for v in post.getlist("task") if v.isdigit()}
+            chosen |= services.tasks_in_sections(
+                plan, [v for v in post.getlist("section") if v.isdigit()]
+            )
+            tasks = tasks.filter(pk__in=chosen)
+            preselected = chosen
+        try:
+            if not tasks.exists():
+                raise ValidationError(_("请选择要交办的任务"))
+            result = services.hand_out_tasks(
+                plan,
+                list(tasks),
+                request.user,
+                cycle=post.get("cycle") or "",
+                deadline=_date(post.get("deadline")),
+                deadline_for_all=post.get("deadline_mode") == "all",
+                report_day=post.get("report_day") or None,
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    return render(
+        request,
+        "tracking/plan_assign.html",
+        {
+            "plan": plan,
+            "groups": _plan_task_groups(plan, preselected),
+            "cycles": ReportCycle.choices,
+            "result": result,
+            "error": error,
+            "post": post,
         },
         status=400 if error else 200,
     )

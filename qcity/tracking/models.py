@@ -223,6 +223,7 @@ class FollowUp(models.Model):
     due_date = models.DateField(_("所催期限"))
     issued_on = models.DateField(_("发出日期"))
     message = models.TextField(_("内容"))
+    reason = models.TextField(_("督办事由"), blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("序号"), null=True, blank=True)
     number = models.CharField(_("通知单编号"), max_length=40, blank=True)

@@ -906,12 +906,109 @@ def next_supervise_number(year: int) -> tuple[int, str]:
     return sequence, f"{prefix}〔{year}〕{sequence}号"
 
 
+def _is_overdue(assignment, subject, due_date, period_start, on) -> bool:
+    """Whether what the notice is about is really overdue on ``on``: the deadline passed with
+    the item still open, or the period's report not submitted by its due date."""
+    if on <= due_date:
+        return False
+    if subject == FollowUpSubject.REPORT:
+        return not assignment.reports.filter(
+            period_start=period_start,
+            status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+        ).exists()
+    return assignment.state in ACTIVE_STATES or assignment.state == S.SUSPENDED
+
+
+def _last_urge(assignment, subject, due_date, period_start):
+    return (
+        assignment.followups.filter(
+            kind=FollowUpKind.URGE,
+            subject=subject,
+            due_date=due_date,
+            period_start=period_start,
+        )
+        .order_by("-issued_on")
+        .first()
+    )
+
+
+def compose_notice(
+    assignment, kind, subject, due_date, *, period_start=None, on=None, answer_deadline=None
+) -> str:
+    """The text of a 提醒 / 催办 / 督办 from the record's real state: it says 已逾期 only when
+    the item is overdue, 经催办 only when a 催办 was issued for it, and dates in 公文 style."""
+    on = on or today()
+    what = (
+        _("{start}起的进展报告（报送期限{due}）").format(
+            start=official_date(period_start), due=official_date(due_date)
+        )
+        if subject == FollowUpSubject.REPORT
+        else _("完成时限{due}").format(due=official_date(due_date))
+    )
+    title = assignment.title
+    overdue = _is_overdue(assignment, subject, due_date, period_start, on)
+    late = _("已逾期{n}天").format(n=(on - due_date).days) if overdue else ""
+    if kind == FollowUpKind.REMINDER:
+        return _("提醒：“{t}”{w}即将到期，请按时办理。").format(t=title, w=what)
+    if kind == FollowUpKind.URGE:
+        if overdue:
+            return _("催办：“{t}”{w}，{late}，请尽快办理。").format(t=title, w=what, late=late)
+        return _("催办：“{t}”{w}，请抓紧办理。").format(t=title, w=what)
+    answer = official_date(answer_deadline)
+    urge = _last_urge(assignment, subject, due_date, period_start)
+    if overdue and urge is not None:
+        return _(
+            "督办：“{t}”{w}，{late}，经{u}催办仍未办理，现予督办，请于{a}前书面答复办理情况。"
+        ).format(t=title, w=what, late=late, u=official_date(urge.issued_on), a=answer)
+    if overdue:
+        return _("督办：“{t}”{w}，{late}，现予督办，请于{a}前书面答复办理情况。").format(
+            t=title, w=what, late=late, a=answer
+        )
+    return _(
+        "督办：“{t}”{w}，尚未到期，目前完成进度{p}%，现予督办，请于{a}前书面答复办理情况。"
+    ).format(t=title, w=what, p=assignment.percent, a=answer)
+
+
+def supervise_answer_deadline(on):
+    day, _estimated = workdays.deadline(
+        on, rule("tracking.supervise_answer_days"), ValueKind.WORKING_DAYS
+    )
+    return day
+
+
+def draft_supervise_notice(assignment, on=None) -> str:
+    """The 督办通知单 text the office starts from when it issues one by hand (deadline)."""
+    on = on or today()
+    return compose_notice(
+        assignment,
+        FollowUpKind.SUPERVISE,
+        FollowUpSubject.DEADLINE,
+        assignment.deadline,
+        on=on,
+        answer_deadline=supervise_answer_deadline(on),
+    )
+
+
 def issue_followup(
-    assignment, kind, subject, due_date, *, period_start=None, on=None, user=None, note=""
+    assignment,
+    kind,
+    subject,
+    due_date,
+    *,
+    period_start=None,
+    on=None,
+    user=None,
+    note="",
+    reason="",
+    message=None,
 ):
+    """Issue a 提醒, 催办 or 督办. The text is composed from the record's state unless the
+    office wrote it (``message``); ``reason`` is the 督办事由 the office gives."""
     at, on = _at(on), on or today()
     if user is not None:
         require_office(user)
+    if message is not None:
+        message = _text(message, _("请填写通知内容"))
     with transaction.atomic():
         followup = FollowUp(
             assignment=assignment,
@@ -921,29 +1018,28 @@ def issue_followup(
             due_date=due_date,
             issued_on=on,
             issued_by=user,
+            reason=(reason or "").strip(),
         )
         what = (
-            _("{start}起的进展报告（报送期限{due}）").format(start=period_start, due=due_date)
+            _("{start}起的进展报告（报送期限{due}）").format(
+                start=official_date(period_start), due=official_date(due_date)
+            )
             if subject == FollowUpSubject.REPORT
-            else _("完成时限{due}").format(due=due_date)
+            else _("完成时限{due}").format(due=official_date(due_date))
         )
-        if kind == FollowUpKind.REMINDER:
-            followup.message = _("提醒：“{t}”{w}即将到期，请按时办理。").format(
-                t=assignment.title, w=what
-            )
-        elif kind == FollowUpKind.URGE:
-            followup.message = _("催办：“{t}”{w}已逾期，请尽快办理。").format(
-                t=assignment.title, w=what
-            )
-        else:
+        if kind == FollowUpKind.SUPERVISE:
             followup.year = on.year
             followup.sequence, followup.number = next_supervise_number(on.year)
-            followup.answer_deadline, _estimated = workdays.deadline(
-                on, rule("tracking.supervise_answer_days"), ValueKind.WORKING_DAYS
-            )
-            followup.message = _(
-                "督办：“{t}”{w}经催办仍未办理，请于{a}前书面答复办理情况。"
-            ).format(t=assignment.title, w=what, a=followup.answer_deadline)
+            followup.answer_deadline = supervise_answer_deadline(on)
+        followup.message = message or compose_notice(
+            assignment,
+            kind,
+            subject,
+            due_date,
+            period_start=period_start,
+            on=on,
+            answer_deadline=followup.answer_deadline,
+        )
         if note:
             followup.message += note
         followup.full_clean()
@@ -966,6 +1062,30 @@ def issue_followup(
             )
         else:
             _todo_lead(followup.message[:200], assignment, f"followup_{subject}", due=due_date)
+    return followup
+
+
+def edit_notice(followup, user, reason, message):
+    """The office corrects the 督办事由 and text of a 督办通知单 until the unit has answered
+    (the .docx is generated from them each time it is downloaded)."""
+    require_office(user)
+    message = _text(message, _("请填写通知内容"))
+    with transaction.atomic():
+        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if followup.kind != FollowUpKind.SUPERVISE:
+            raise ValidationError(_("只有督办通知单可以修改"))
+        if followup.answered_at:
+            raise ValidationError(_("牵头单位已答复，通知单不能再修改"))
+        before = audit.snapshot(followup)
+        followup.reason, followup.message = (reason or "").strip(), message
+        followup.save()
+        _change(followup, before, user, note=_("修改督办通知单"))
+        events.emit(
+            followup.assignment,
+            "supervise_edited",
+            _("修改督办通知单{n}").format(n=followup.number),
+            actor=user,
+        )
     return followup
 
 
@@ -1123,6 +1243,8 @@ def supervise_notice_docx(followup) -> bytes:
     issuer = office_unit()
     doc = OfficialDocument(_("督办通知单"), doc_number=followup.number)
     doc.paragraph(f"{a.lead_unit}：", indent=False)
+    if followup.reason:
+        doc.paragraph(_("督办事由：{r}").format(r=followup.reason))
     doc.paragraph(followup.message)
     doc.table(
         [_("项目"), _("内容")],
@@ -1132,13 +1254,13 @@ def supervise_notice_docx(followup) -> bytes:
             [_("配合单位"), "、".join(str(c.unit) for c in a.co_units.all()) or "—"],
             [_("牵头领导"), a.leader or "—"],
             [_("责任人"), a.responsible_person or "—"],
-            [_("完成时限"), str(a.deadline)],
+            [_("完成时限"), official_date(a.deadline)],
             [_("当前进度"), f"{a.percent}%"],
-            [_("答复期限"), str(followup.answer_deadline)],
+            [_("答复期限"), official_date(followup.answer_deadline)],
         ],
     )
     doc.paragraph(_("请在答复期限前通过平台提交书面答复，逾期未答复的将按规定通报。"))
-    doc.signature(str(issuer or ""), f"{followup.issued_on:%Y年%m月%d日}")
+    doc.signature(str(issuer or ""), official_date(followup.issued_on))
     return doc.to_bytes()
 
 

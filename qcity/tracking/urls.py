@@ -24,5 +24,7 @@ urlpatterns = (
         path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
         path("assignments/<int:pk>/milestones/", views.milestones_edit, name="milestones_edit"),
         path("followups/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
+        path("followups/<int:pk>/edit/", views.notice_edit, name="notice_edit"),
+        path("assignments/<int:pk>/supervise/", views.supervise_new, name="supervise_new"),
     ]
 )

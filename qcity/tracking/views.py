@@ -472,6 +472,81 @@ def milestones_edit(request, pk):
 
 
 @login_required
+def supervise_new(request, pk):
+    """The office writes the 督办事由 and checks the 督办通知单 text (drafted from the item's
+    real state) before it is issued."""
+    assignment = get_scoped_object(_registration(), request.user, pk)
+    if "supervise" not in allowed_actions(assignment, request.user):
+        raise PermissionDenied(_("您无权执行该操作或事项当前状态不允许"))
+    post, error = request.POST, ""
+    message = post.get("message", services.draft_supervise_notice(assignment))
+    if request.method == "POST":
+        try:
+            followup = services.issue_followup(
+                assignment,
+                FollowUpKind.SUPERVISE,
+                "deadline",
+                assignment.deadline,
+                user=request.user,
+                reason=post.get("reason", ""),
+                message=message,
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, _("已发出督办通知单{n}").format(n=followup.number))
+            return redirect("tracking:assignment_detail", pk=assignment.pk)
+    return render(
+        request,
+        "tracking/notice_form.html",
+        {
+            "object": assignment,
+            "followup": None,
+            "reason": post.get("reason", ""),
+            "message": message,
+            "answer_deadline": services.supervise_answer_deadline(services.today()),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def notice_edit(request, pk):
+    """The office corrects an issued 督办通知单 (事由 and text) until the unit answers."""
+    followup = FollowUp.objects.filter(pk=pk, kind=FollowUpKind.SUPERVISE).first()
+    if followup is None:
+        raise Http404(_("记录不存在或您无权查看"))
+    assignment = get_scoped_object(_registration(), request.user, followup.assignment_id)
+    if not services.is_office(request.user):
+        raise PermissionDenied(_("只有质量办可以执行此操作"))
+    post, error = request.POST, ""
+    reason = post.get("reason", followup.reason)
+    message = post.get("message", followup.message)
+    if request.method == "POST":
+        try:
+            services.edit_notice(followup, request.user, reason, message)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, _("督办通知单已修改"))
+            return redirect("tracking:assignment_detail", pk=assignment.pk)
+    return render(
+        request,
+        "tracking/notice_form.html",
+        {
+            "object": assignment,
+            "followup": followup,
+            "reason": reason,
+            "message": message,
+            "answer_deadline": followup.answer_deadline,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
 def notice_docx(request, pk):
     followup = FollowUp.objects.filter(pk=pk, kind=FollowUpKind.SUPERVISE).first()
     if followup is None:

@@ -15,6 +15,12 @@ class Method(models.TextChoices):
     MANUAL = "manual", _("评审打分")
 
 
+class NoDataRule(models.TextChoices):
+    SHARE = "share", _("不计分，权重由其余各项分摊")
+    ZERO = "zero", _("按零分计")
+    OFFICE = "office", _("由质量办认定")
+
+
 class Level(models.IntegerChoices):
     ONE = 1, _("一级指标")
     TWO = 2, _("二级指标")

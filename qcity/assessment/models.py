@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from qcity.core.models import AuditedModel, OrgUnit, Region, User
 from qcity.core.scopes import Scope
 
-from .choices import AppealStatus, FactKind, Level, Method, Stage, SubjectKind
+from .choices import AppealStatus, FactKind, Level, Method, NoDataRule, Stage, SubjectKind
 
 
 class Scheme(AuditedModel):
@@ -42,6 +42,8 @@ class Scheme(AuditedModel):
         related_name="+",
     )
     note = models.TextField(_("说明"), blank=True)
+    notice_number = models.CharField(_("考核通报文号"), max_length=60, blank=True)
+    notice_issued_at = models.DateField(_("考核通报印发日期"), null=True, blank=True)
 
     scope = Scope.reference()
 
@@ -75,6 +77,9 @@ class SchemeItem(models.Model):
         related_name="+",
     )
     params = models.JSONField(_("评分参数"), default=dict, blank=True)
+    no_data_rule = models.CharField(
+        _("无数据时"), max_length=10, choices=NoDataRule.choices, default=NoDataRule.SHARE
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -144,6 +149,7 @@ class ItemScore(models.Model):
     item = models.ForeignKey(SchemeItem, on_delete=models.PROTECT, related_name="+")
     computed_score = models.DecimalField(_("系统计算得分"), max_digits=7, decimal_places=2)
     computed_reason = models.TextField(_("计算依据"))
+    no_data = models.BooleanField(_("无数据"), default=False)
     self_score = models.DecimalField(
         _("自评得分"), max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -170,7 +176,27 @@ class ItemScore(models.Model):
         return f"{self.item}: {self.final_score}"
 
     @property
+    def is_missing(self) -> bool:
+        """No data and no score: shown as 无数据, left out of the total (share rule) or
+        waiting for the office's decision (office rule)."""
+        if not self.no_data or self.item.no_data_rule == NoDataRule.ZERO:
+            return False
+        return self.item.no_data_rule == NoDataRule.SHARE or self.reviewed_score is None
+
+    @property
+    def is_unscored(self) -> bool:
+        """A score somebody still has to give: a manual item without a review score, or an
+        item without data whose rule leaves it to the office."""
+        if self.reviewed_score is not None:
+            return False
+        if self.item.method == Method.MANUAL:
+            return True
+        return self.no_data and self.item.no_data_rule == NoDataRule.OFFICE
+
+    @property
     def final_score(self):
+        if self.is_missing:
+            return None
         return self.reviewed_score if self.reviewed_score is not None else self.computed_score
 
     @property

@@ -64,6 +64,7 @@ class ItemScore:
     score: Decimal  # negative for a deduction item
     reason: str
     kind: str = "item"  # item | bonus | deduction
+    no_data: bool = False  # no data and the share rule: left out, its weight shared out
 
 
 @dataclass(frozen=True)
@@ -321,16 +322,32 @@ def assess(
     """Total (never below 0), grade, and the veto override."""
     bands = bands or GradeBands.default()
     vetoes = list(vetoes or [])
-    total = q(max(Decimal(0), sum((i.score for i in items), Decimal(0))))
+    missing = [i for i in items if i.no_data]
+    items = [i for i in items if not i.no_data]
+    raw = sum((i.score for i in items), Decimal(0))
+    note = ""
+    if missing:
+        # items without data are not assessed: the others are scaled up to the full points
+        regular = [i for i in items if i.kind == "item"]
+        present = sum((D(i.points) for i in regular), Decimal(0))
+        full = present + sum((D(i.points) for i in missing), Decimal(0))
+        got = sum((i.score for i in regular), Decimal(0))
+        scaled = q(got * full / present) if present else Decimal(0)
+        raw = raw - got + scaled
+        note = (
+            f"（{'、'.join(i.name for i in missing)}无数据不计分，"
+            f"其余各项{n(q(got))}分／{n(present)}分折算为{n(scaled)}分／{n(full)}分）"
+        )
+    total = q(max(Decimal(0), raw))
     grade = bands.grade(total)
-    reason = f"总分{n(total)}分，评定为{grade}级"
+    reason = f"总分{n(total)}分{note}，评定为{grade}级"
     if vetoes:
         forced = veto_grade or str(default("assessment.veto_grade"))
         if forced not in [b[0] for b in bands.bands]:
             forced = bands.lowest
         grade = forced
         why = "；".join(v.reason for v in vetoes)
-        reason = f"总分{n(total)}分，但存在一票否决事项（{why}），直接评定为{grade}级"
+        reason = f"总分{n(total)}分{note}，但存在一票否决事项（{why}），直接评定为{grade}级"
     return AssessmentResult(subject, items, total, grade, vetoes, reason)
 
 

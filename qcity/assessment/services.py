@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 from qcity.core import audit, events, notify, rulebook, workdays
 from qcity.core.choices import ChangeAction, RegionLevel, UnitKind
@@ -22,7 +23,7 @@ from qcity.core.models import OrgUnit
 from qcity.core.rulespec import ValueKind
 
 from . import scoring
-from .choices import AppealStatus, FactKind, Method, Stage, SubjectKind
+from .choices import AppealStatus, FactKind, Method, NoDataRule, Stage, SubjectKind
 from .models import Appeal, Assessment, AssessmentFact, ItemScore, Scheme, SchemeItem
 
 
@@ -38,6 +39,11 @@ def _subject_staff(assessment, user):
         and (user.is_office_admin or assessment.unit_id in user.unit_ids())
     ):
         raise PermissionDenied(_("只有被考核单位可以执行此操作"))
+
+
+def acting_for(assessment, user) -> bool:
+    """The office doing what the assessed unit should do itself (代为自评、代为申诉)."""
+    return bool(user.is_office_admin and assessment.unit_id not in user.unit_ids())
 
 
 def ensure_mutable(assessment):
@@ -178,7 +184,13 @@ def _tasks(assessment, item, on=None) -> scoring.ItemScore:
         closed = a.closed_on if a.state in ("closed", "closed_late") else None
         role = "lead" if a.lead_unit_id in units else "co"
         outcomes.append(scoring.TaskOutcome(a.title, role, a.deadline, closed))
+    if not outcomes:
+        return _no_data(item, _("本期无到期的考核任务"))
     return scoring.task_completion(item.name, item.points, outcomes)
+
+
+def _no_data(item, why) -> scoring.ItemScore:
+    return scoring.ItemScore(item.name, item.points, Decimal(0), why, no_data=True)
 
 
 def _timeliness(assessment, item, on) -> scoring.ItemScore:
@@ -188,7 +200,7 @@ def _timeliness(assessment, item, on) -> scoring.ItemScore:
     units = subject_units(assessment)
     year = assessment.scheme.year
     end = min(on, datetime.date(year, 12, 31))
-    late = missed = 0
+    late = missed = checked = 0
     for a in Assignment.objects.filter(
         lead_unit_id__in=units, is_void=False, assigned_on__isnull=False
     ).prefetch_related("reports"):
@@ -199,11 +211,14 @@ def _timeliness(assessment, item, on) -> scoring.ItemScore:
         for period in periods.periods_between(a.assigned_on, stop, a.cycle, a.report_day):
             if period.due.year != year or period.due >= on or period.end >= stop:
                 continue
+            checked += 1
             report = submitted.get(period.start)
             if report is None:
                 missed += 1
             elif report.late:
                 late += 1
+    if not checked:
+        return _no_data(item, _("本期无应报送的进展报告"))
     return scoring.report_timeliness(item.name, item.points, late=late, missed=missed)
 
 
@@ -211,12 +226,14 @@ def _target(assessment, item) -> scoring.ItemScore:
     """Attainment of the plan targets linked to indicators for which the subject answers
     (for a district: its own region's figures), averaged over the targets."""
     try:
-        from qcity.indicators.models import Observation, TargetLink
+        from qcity.indicators.models import Decomposition, Observation, TargetLink
     except ImportError:
         return scoring.ItemScore(item.name, item.points, Decimal(0), _("指标模块未启用，暂不计分"))
     scheme = assessment.scheme
+    # a district's own target (made by decomposing a city target) is read through its
+    # Decomposition row below, never as a target of its own that other subjects would meet
     links = TargetLink.objects.filter(
-        indicator__isnull=False, target__is_void=False
+        indicator__isnull=False, target__is_void=False, target__decomposed_from__isnull=True
     ).select_related("target", "indicator")
     if item.params.get("targets"):
         links = links.filter(target_id__in=item.params["targets"])
@@ -249,6 +266,16 @@ def _target(assessment, item) -> scoring.ItemScore:
             continue
         seen.add(key)
         region = region_id or target.region_id
+        goal, own = target.value, None
+        if region_id and target.region_id != region_id:
+            # a district is judged against its own (decomposed) target when there is one
+            splits = sorted(
+                Decomposition.objects.filter(target=target, region_id=region_id),
+                key=lambda d: (d.year != scheme.year, abs(d.year - scheme.year)),
+            )
+            if splits:
+                own = splits[0]
+                goal = own.value
         series = Observation.objects.filter(
             indicator=link.indicator,
             params_key=link.params_key,
@@ -267,17 +294,19 @@ def _target(assessment, item) -> scoring.ItemScore:
             parts.append(_("{t}：无{y}年度数据").format(t=target.indicator_text, y=scheme.year))
             continue
         baseline = item.params.get("baseline", {}).get(str(target.pk))
+        if baseline is None and own is not None and own.baseline is not None:
+            baseline = own.baseline
         if baseline is None and first is not None and first.pk != obs.pk:
             baseline = first.value  # the first figure of the series is the base
         direction = "down" if target.direction == "down" else "up"
-        reached = obs.value <= target.value if direction == "down" else obs.value >= target.value
-        if baseline is not None and not reached and baseline != target.value:
+        reached = obs.value <= goal if direction == "down" else obs.value >= goal
+        if baseline is not None and not reached and baseline != goal:
             one = scoring.attainment_linear(
                 target.indicator_text,
                 1,
                 actual=obs.value,
                 baseline=baseline,
-                target=target.value,
+                target=goal,
                 direction=direction,
                 unit=target.unit,
             )
@@ -286,18 +315,23 @@ def _target(assessment, item) -> scoring.ItemScore:
                 target.indicator_text,
                 1,
                 actual=obs.value,
-                table=[(target.value, 1)],
+                table=[(goal, 1)],
                 direction=direction,
                 unit=target.unit,
             )
         shares.append(max(Decimal(0), one.score))
+        template = (
+            _("{t}：实际{v}{u}，本区{y}年分解目标{g}{u}，{ok}")
+            if own is not None
+            else _("{t}：实际{v}{u}，{y}年目标{g}{u}，{ok}")
+        )
         parts.append(
-            _("{t}：实际{v}{u}，{y}年目标{g}{u}，{ok}").format(
+            template.format(
                 t=target.indicator_text,
-                y=target.year or scheme.year,
+                y=own.year if own is not None else (target.year or scheme.year),
                 v=scoring.n(obs.value),
                 u=target.unit,
-                g=scoring.n(target.value),
+                g=scoring.n(goal),
                 ok=_("达标")
                 if reached
                 else _("完成{p}%").format(p=scoring.n(max(Decimal(0), one.score) * 100)),
@@ -305,18 +339,8 @@ def _target(assessment, item) -> scoring.ItemScore:
         )
     if not shares:
         if skipped:
-            return scoring.ItemScore(
-                item.name,
-                item.points,
-                scoring.q(item.points),
-                _("{names}本级无统计数据，按满分计").format(names="、".join(skipped[:8])),
-            )
-        return scoring.ItemScore(
-            item.name,
-            item.points,
-            scoring.q(item.points),
-            _("没有与本考核对象相关且已关联指标的目标，按满分计"),
-        )
+            return _no_data(item, _("{names}本级无统计数据").format(names="、".join(skipped[:8])))
+        return _no_data(item, _("没有与本考核对象相关且已关联指标的目标"))
     if skipped:
         parts.append(
             _("{names}本级无统计数据，不计入").format(
@@ -406,13 +430,144 @@ def district_subjects(world_city=None):
     return out
 
 
+NO_DATA_REASONS = {
+    NoDataRule.SHARE: _noop("无数据（{why}）：不计分，权重由其余各项分摊"),
+    NoDataRule.ZERO: _noop("无数据（{why}）：按方案规定计0分"),
+    NoDataRule.OFFICE: _noop("无数据（{why}）：由质量办认定得分"),
+}
+
+
+def department_subjects():
+    """Every active city department (市直部门), each answering for itself."""
+    return [
+        (SubjectKind.DEPARTMENT, None, unit)
+        for unit in OrgUnit.objects.filter(
+            kind=UnitKind.DEPARTMENT, region__level=RegionLevel.CITY, is_active=True
+        ).order_by("name")
+    ]
+
+
+def candidate_subjects():
+    """Districts and zones first, then city departments: what the office may choose from."""
+    return district_subjects() + department_subjects()
+
+
+def subjects_for_units(unit_ids) -> list:
+    """The chosen subjects, in the order of ``candidate_subjects``; an id that is not a
+    candidate is refused."""
+    wanted = {int(x) for x in unit_ids}
+    chosen = [s for s in candidate_subjects() if s[2].pk in wanted]
+    if len(chosen) != len(wanted):
+        raise ValidationError(_("所选单位不能作为考核对象"))
+    if not chosen:
+        raise ValidationError(_("请选择考核对象"))
+    return chosen
+
+
+def remind_self(scheme, user):
+    """催报: a reminder to every unit whose 自评 is still open; returns their names."""
+    _office(user)
+    rows = [a for a in current(scheme) if a.stage == Stage.SELF and not a.is_frozen]
+    if not rows:
+        raise ValidationError(_("没有未提交自评的单位"))
+    from qcity.core.models import User
+
+    names = []
+    with transaction.atomic():
+        for a in rows:
+            title = _("催报：请尽快提交{y}年度考核自评（{s}）").format(
+                y=scheme.year, s=a.subject_label
+            )
+            for staff in User.objects.filter(
+                is_active=True, role_assignments__unit_id=a.unit_id
+            ).distinct():
+                notify.message(staff, title, link=a.get_absolute_url())
+            events.emit(a, "self_reminded", _("质量办催报自评"), actor=user)
+            names.append(a.unit.name)
+    return names
+
+
+def scheme_started(scheme) -> bool:
+    return scheme.assessments.exists()
+
+
+ITEM_FIELDS = ("name", "points", "method", "no_data_rule")
+
+
+def update_items(scheme, rows: dict, user):
+    """Edit a scheme's items (细则) before it starts. ``rows`` maps an item id to its new
+    {name, points, method, no_data_rule}; the scored items must still add up to the total."""
+    _office(user)
+    from .choices import NoDataRule
+
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        if scheme_started(scheme):
+            raise ValidationError(
+                _("考核已启动，不能再修改考核细则；如需调整，请另行制定考核方案。")
+            )
+        items = {i.pk: i for i in scheme.items.all()}
+        changed = []
+        for pk, data in rows.items():
+            item = items.get(int(pk))
+            if item is None:
+                raise ValidationError(_("考核指标不属于该方案"))
+            name = (data.get("name") or "").strip()
+            if not name:
+                raise ValidationError(_("考核指标名称不能为空"))
+            points = _decimal(data.get("points", ""), "points", _("分值必须是数字"))
+            if points < 0:
+                raise ValidationError(_("“{i}”分值不能为负数").format(i=name))
+            method = data.get("method") or item.method
+            if method not in Method.values:
+                raise ValidationError(_("评分方法无效"))
+            if (method == Method.HEADER) != (item.method == Method.HEADER):
+                raise ValidationError(_("分类行与考核指标不能互换"))
+            rule = data.get("no_data_rule") or item.no_data_rule
+            if rule not in NoDataRule.values:
+                raise ValidationError(_("无数据时的处理规则无效"))
+            before = audit.snapshot(item)
+            item.name, item.points, item.method, item.no_data_rule = name, points, method, rule
+            after = audit.snapshot(item)
+            if after != before:
+                item.save()
+                changed.append((item, before, after))
+        scored = sum(
+            (i.points for i in items.values() if i.method not in (Method.BONUS, Method.HEADER)),
+            Decimal(0),
+        )
+        if scored != scheme.total_points:
+            raise ValidationError(
+                _("各项分值合计{a}分，与方案总分{b}分不一致").format(
+                    a=scoring.n(scored), b=scoring.n(scheme.total_points)
+                )
+            )
+        for item, before, after in changed:
+            audit.record(
+                item,
+                ChangeAction.UPDATE,
+                before=before,
+                after=after,
+                actor=user,
+                note=_("修改考核细则：{s}").format(s=scheme.name),
+            )
+    return [c[0] for c in changed]
+
+
 def _fill_scores(assessment, on=None):
     for item in assessment.scheme.items.exclude(method=Method.HEADER):
         result = compute_item(assessment, item, on)
+        reason = result.reason
+        if result.no_data:
+            reason = _(NO_DATA_REASONS[item.no_data_rule]).format(why=result.reason)
         ItemScore.objects.update_or_create(
             assessment=assessment,
             item=item,
-            defaults={"computed_score": result.score, "computed_reason": result.reason},
+            defaults={
+                "computed_score": Decimal(0) if result.no_data else result.score,
+                "computed_reason": reason,
+                "no_data": result.no_data,
+            },
         )
 
 
@@ -467,13 +622,19 @@ def self_assess(score_row, user, score, note="", evidence=None, evidence_note=""
         if evidence_note:
             score_row.evidence_note = evidence_note.strip()
         score_row.save()
+        proxy = acting_for(a, user)
+        text = (_("质量办代为自评“{i}”：{s}分") if proxy else _("自评“{i}”：{s}分")).format(
+            i=score_row.item.name, s=scoring.n(value)
+        )
         audit.record(
             score_row,
             ChangeAction.UPDATE,
             before=before,
             after=audit.snapshot(score_row),
             actor=user,
+            note=text if proxy else "",
         )
+        events.emit(a, "self_assessed", text, actor=user, on_behalf=proxy)
     return score_row
 
 
@@ -485,7 +646,15 @@ def submit_self(assessment, user):
         before = audit.snapshot(a)
         a.stage = Stage.REVIEW
         a.save()
-        audit.record(a, ChangeAction.UPDATE, before=before, after=audit.snapshot(a), actor=user)
+        proxy = acting_for(a, user)
+        audit.record(
+            a,
+            ChangeAction.UPDATE,
+            before=before,
+            after=audit.snapshot(a),
+            actor=user,
+            note=_("质量办代为提交自评") if proxy else "",
+        )
         total = sum(
             (
                 s.self_score if s.self_score is not None else s.computed_score
@@ -494,7 +663,13 @@ def submit_self(assessment, user):
             Decimal(0),
         )
         events.emit(
-            a, "self_submitted", _("提交自评（自评{t}分）").format(t=scoring.n(total)), actor=user
+            a,
+            "self_submitted",
+            (_("质量办代为提交自评（自评{t}分）") if proxy else _("提交自评（自评{t}分）")).format(
+                t=scoring.n(total)
+            ),
+            actor=user,
+            on_behalf=proxy,
         )
         notify.close_todos(a, "self")
         notify.add_todo(
@@ -561,8 +736,16 @@ def _result(a):
                 vetoes.append(scoring.Veto(s.final_reason))
             continue
         kind = {"bonus": "bonus", "deduction": "deduction"}.get(s.item.method, "item")
+        missing = s.is_missing
         items.append(
-            scoring.ItemScore(s.item.name, s.item.points, s.final_score, s.final_reason, kind)
+            scoring.ItemScore(
+                s.item.name,
+                s.item.points,
+                Decimal(0) if missing else s.final_score,
+                s.final_reason,
+                kind,
+                no_data=missing,
+            )
         )
     return scoring.assess(a.subject_label, items, vetoes=vetoes, bands=bands(a.scheme))
 
@@ -632,13 +815,27 @@ def start_publicity(scheme, user, on=None):
         rows = [a for a in current(scheme) if not a.is_frozen]
         if not rows:
             raise ValidationError(_("没有可公示的考核"))
-        if any(a.stage != Stage.REVIEW for a in rows):
-            raise ValidationError(_("还有单位未完成自评，不能公示"))
+        waiting = [a.subject_label for a in rows if a.stage != Stage.REVIEW]
+        if waiting:
+            raise ValidationError(
+                _("以下单位未完成自评，不能公示：{s}").format(s="、".join(waiting))
+            )
+        unscored = unscored_items(rows)
+        if unscored:
+            raise ValidationError(
+                _("以下考核项尚未评分，不能公示：{s}").format(
+                    s="；".join(
+                        _("{u}：{i}").format(u=u, i="、".join(names)) for u, names in unscored
+                    )
+                )
+            )
         until, _e = workdays.deadline(
             on, rulebook.value("assessment.appeal_window_days"), ValueKind.WORKING_DAYS
         )
         for a in rows:
-            for s in a.scores.filter(reviewed_score__isnull=True):
+            for s in a.scores.filter(reviewed_score__isnull=True).select_related("item"):
+                if s.is_missing:
+                    continue  # 无数据: stays missing, never a score
                 s.reviewed_score, s.review_reason, s.reviewed_by = (
                     s.computed_score,
                     s.computed_reason,
@@ -651,6 +848,31 @@ def start_publicity(scheme, user, on=None):
             events.emit(a, "publicity", _("公示考核结果，申诉截止{d}").format(d=until), actor=user)
             notify.close_todos(a, "review")
     return rows
+
+
+def unscored_items(assessments) -> list[tuple[str, list[str]]]:
+    """[(subject, [item names])] of the items still waiting for a score."""
+    labels = {a.pk: a.subject_label for a in assessments}
+    found: dict[int, list[str]] = {}
+    for s in (
+        ItemScore.objects.filter(assessment_id__in=labels, reviewed_score__isnull=True)
+        .select_related("item")
+        .order_by("item__order", "item__pk")
+    ):
+        if s.is_unscored:
+            found.setdefault(s.assessment_id, []).append(s.item.name)
+    return [(labels[pk], found[pk]) for pk in labels if pk in found]
+
+
+def missing_data(assessments) -> list[tuple[str, str, str]]:
+    """[(subject, item name, rule)] of the items that had no data, with the rule applied."""
+    rows = ItemScore.objects.filter(assessment__in=assessments, no_data=True).select_related(
+        "item", "assessment__region", "assessment__unit"
+    )
+    return [
+        (s.assessment.subject_label, s.item.name, s.item.get_no_data_rule_display())
+        for s in rows.order_by("assessment__region__code", "assessment__pk", "item__order")
+    ]
 
 
 def file_appeal(assessment, user, reason, score_row=None, requested_score=None, on=None):
@@ -680,7 +902,14 @@ def file_appeal(assessment, user, reason, score_row=None, requested_score=None, 
         )
         a.stage = Stage.APPEAL
         a.save()
-        events.emit(a, "appeal", _("提出申诉：{r}").format(r=reason), actor=user)
+        proxy = acting_for(a, user)
+        events.emit(
+            a,
+            "appeal",
+            (_("质量办代为提出申诉：{r}") if proxy else _("提出申诉：{r}")).format(r=reason),
+            actor=user,
+            on_behalf=proxy,
+        )
         notify.add_todo(
             _("复核考核申诉：{s}").format(s=a.subject_label),
             unit=OrgUnit.objects.filter(kind=UnitKind.OFFICE).first(),
@@ -902,16 +1131,56 @@ def results_xlsx(scheme) -> bytes:
     )
 
 
+def cn_date(d) -> str:
+    """公文 date: 2026年12月3日 (no leading zeros)."""
+    return _("{y}年{m}月{d}日").format(y=d.year, m=d.month, d=d.day)
+
+
+def is_published(scheme) -> bool:
+    rows = current(scheme)
+    return bool(rows) and all(a.stage == Stage.PUBLISHED for a in rows)
+
+
+def issue_notice(scheme, user, number, on=None):
+    """印发考核通报: only once every current result is published, with the 文号 the office
+    gives; the date of issue is the date printed on the notice."""
+    _office(user)
+    number = (number or "").strip()
+    if not number:
+        raise ValidationError({"notice_number": _("请填写考核通报的文号")})
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        if not is_published(scheme):
+            raise ValidationError(_("考核结果尚未全部发布，不能印发考核通报"))
+        before = audit.snapshot(scheme)
+        scheme.notice_number = number
+        scheme.notice_issued_at = on or timezone.localdate()
+        scheme.save()
+        audit.record(
+            scheme, ChangeAction.UPDATE, before=before, after=audit.snapshot(scheme), actor=user
+        )
+    return scheme
+
+
 def notice_docx(scheme) -> bytes:
     from qcity.core.documents import OfficialDocument
 
+    if not (scheme.notice_number and scheme.notice_issued_at and is_published(scheme)):
+        raise ValidationError(_("考核结果发布并填写文号印发后，才能生成考核通报"))
     rows = results_rows(scheme)
     issuer = OrgUnit.objects.filter(kind=UnitKind.OFFICE).first()
-    doc = OfficialDocument(_("关于{y}年度质量工作考核结果的通报").format(y=scheme.year))
+    doc = OfficialDocument(
+        _("关于{y}年度质量工作考核结果的通报").format(y=scheme.year),
+        doc_number=scheme.notice_number,
+    )
     doc.paragraph(_("各区县人民政府、开发区管委会，市直有关部门："), indent=False)
     doc.paragraph(
-        _("根据《{s}》，经自评、审核、公示，现将{y}年度质量工作考核结果通报如下。").format(
-            s=scheme.name, y=scheme.year
+        _(
+            "根据《{s}》，经自评、审核、公示，{y}年度质量工作考核结果已于{d}发布，现通报如下。"
+        ).format(
+            s=scheme.name,
+            y=scheme.year,
+            d=cn_date(timezone.localdate(max(a.published_at for a in rows))),
         )
     )
     doc.heading(_("一、考核结果"))
@@ -928,5 +1197,5 @@ def notice_docx(scheme) -> bytes:
     doc.paragraph(
         _("考核结果排名末位的单位，须在一个月内向质量强市工作领导小组办公室报送书面整改方案。")
     )
-    doc.signature(str(issuer or ""), f"{timezone.localdate():%Y年%m月%d日}")
+    doc.signature(str(issuer or ""), cn_date(scheme.notice_issued_at))
     return doc.to_bytes()

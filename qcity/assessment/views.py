@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from qcity.core.registry import get as get_registration
 from qcity.core.views import get_scoped_object
 
 from . import services
-from .choices import AppealStatus, Method, Stage
+from .choices import AppealStatus, Method, NoDataRule, Stage
 from .models import Assessment, Scheme
 
 
@@ -25,16 +26,29 @@ def _office_or_auditor(user):
         raise PermissionDenied(_("只有质量办和审计人员可以查看汇总结果"))
 
 
+PUBLIC_STAGES = (Stage.PUBLICITY, Stage.APPEAL, Stage.PUBLISHED)
+
+
+def _visible_rows(scheme, user):
+    """What a user sees of a scheme's results: the office and auditors everything; an
+    assessed unit its own row and, from 公示 on, the full ranked list of every result that is
+    in 公示 or published; anybody else what their scope allows."""
+    current = Assessment.objects.filter(scheme=scheme, superseded_by__isnull=True)
+    if user.is_office_admin or user.is_auditor:
+        rows = current
+    else:
+        rows = current.for_user(user)
+        if current.filter(unit_id__in=user.unit_ids()).exists():
+            rows = current.filter(Q(pk__in=rows.values("pk")) | Q(stage__in=PUBLIC_STAGES))
+    return list(rows.select_related("region", "unit").order_by("rank", "region__code", "pk"))
+
+
 @login_required
 def results(request, pk):
     scheme = get_object_or_404(Scheme, pk=pk)
-    rows = list(
-        Assessment.objects.for_user(request.user)
-        .filter(scheme=scheme, superseded_by__isnull=True)
-        .select_related("region", "unit")
-        .order_by("rank", "region__code", "pk")
-    )
+    rows = _visible_rows(scheme, request.user)
     is_office = request.user.is_office_admin
+    published = is_office and bool(rows) and all(a.stage == Stage.PUBLISHED for a in rows)
     return render(
         request,
         "assessment/results.html",
@@ -45,6 +59,12 @@ def results(request, pk):
             "can_export": is_office or request.user.is_auditor,
             "can_publicity": is_office and any(a.stage == Stage.REVIEW for a in rows),
             "can_publish": is_office and any(a.stage == Stage.PUBLICITY for a in rows),
+            "can_remind": is_office and any(a.stage == Stage.SELF for a in rows),
+            "can_issue": published,
+            "candidates": services.candidate_subjects() if is_office and not rows else [],
+            "missing": services.missing_data(rows),
+            "unscored": services.unscored_items(rows) if is_office else [],
+            "notice_ready": bool(scheme.notice_number and scheme.notice_issued_at),
             "superseded": Assessment.objects.for_user(request.user)
             .filter(scheme=scheme, superseded_by__isnull=False)
             .select_related("region", "unit", "superseded_by"),
@@ -60,7 +80,15 @@ def scheme_act(request, pk, action):
         raise PermissionDenied(_("只有质量办可以执行此操作"))
     try:
         if action == "start":
-            services.start(scheme, services.district_subjects(), request.user)
+            services.start(
+                scheme, services.subjects_for_units(request.POST.getlist("units")), request.user
+            )
+        elif action == "remind":
+            names = services.remind_self(scheme, request.user)
+            messages.success(request, _("已向以下单位催报自评：{u}").format(u="、".join(names)))
+            return redirect("assessment:results", pk=pk)
+        elif action == "notice":
+            services.issue_notice(scheme, request.user, request.POST.get("notice_number", ""))
         elif action == "publicity":
             services.start_publicity(scheme, request.user)
         elif action == "publish":
@@ -90,12 +118,53 @@ def results_xlsx(request, pk):
 def notice_docx(request, pk):
     _office_or_auditor(request.user)
     scheme = get_object_or_404(Scheme, pk=pk)
+    try:
+        content = services.notice_docx(scheme)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("assessment:results", pk=pk)
     response = HttpResponse(
-        services.notice_docx(scheme),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = f'attachment; filename="assessment-notice-{scheme.year}.docx"'
     return response
+
+
+@login_required
+def scheme_items(request, pk):
+    """Edit a scheme's items (细则) before the scheme starts: office only."""
+    if not request.user.is_office_admin:
+        raise PermissionDenied(_("只有质量办可以修改考核细则"))
+    scheme = get_object_or_404(Scheme, pk=pk)
+    items = list(scheme.items.all())
+    started = services.scheme_started(scheme)
+    if request.method == "POST":
+        post = request.POST
+        rows = {
+            i.pk: {f: post.get(f"{f}_{i.pk}", "") for f in services.ITEM_FIELDS}
+            for i in items
+            if f"name_{i.pk}" in post
+        }
+        try:
+            services.update_items(scheme, rows, request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("考核细则已保存"))
+            return redirect("assessment:scheme_detail", pk=pk)
+        items = list(scheme.items.all())
+    return render(
+        request,
+        "assessment/scheme_items.html",
+        {
+            "scheme": scheme,
+            "items": items,
+            "started": started,
+            "methods": [c for c in Method.choices if c[0] != Method.HEADER],
+            "rules": NoDataRule.choices,
+        },
+    )
 
 
 @login_required
@@ -110,7 +179,9 @@ def assessment_detail(request, pk):
             {
                 "score": s,
                 "can_self": is_subject and a.stage == Stage.SELF and not a.is_frozen,
-                "can_review": a.stage == Stage.REVIEW and services.may_review(s, user),
+                "can_review": a.stage == Stage.REVIEW
+                and services.may_review(s, user)
+                and not (s.no_data and s.item.no_data_rule == NoDataRule.SHARE),
                 "is_veto": s.item.method == Method.VETO,
             }
         )

@@ -1,0 +1,375 @@
+"""Assessment numbers a bureau can rely on (issue 9), played through the pages the office and a
+district liaison use: missing data is never full marks, 公示 waits for every score and shows
+everyone the full list, the 考核通报 only after 发布 with its 文号, 细则 editable until the
+start, a district judged on its own decomposed target, departments assessed, 催报 names the
+units and the office acting for a unit says so."""
+
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from docx import Document
+
+from qcity.assessment import services
+from qcity.assessment.choices import Method
+from qcity.assessment.models import Assessment, Scheme
+from qcity.core import audit
+from qcity.core.models import ChangeLog, Event
+from qcity.indicators import services as indicators
+from qcity.indicators.tests import helpers
+
+YEAR = 2035  # a year nothing else touches
+JB, JN = "990102", "990103"
+OTHERS = ["district_gov_staff", "other_district_staff", "inspector", "auditor"]
+
+
+def _page(response):
+    return response.content.decode()
+
+
+@pytest.fixture
+def setup(world):
+    """A plan with a city pass-rate target of 98 % (confirmed indicator); 江北区 has figures
+    (90 in January, 96 in June), 江南区 none. A scheme: target 60 points, manual 40."""
+    office = world.user("office_admin")
+    with audit.acting_as(office):
+        plan = helpers.plan(world, period_start=YEAR, period_end=YEAR)
+        rate = helpers.indicator()
+        target = helpers.target(plan, indicator_text="食品抽检合格率", year=YEAR, region=world.city)
+    indicators.confirm_link(target, rate, {}, [world.unit("市市场监管局")], office)
+    jb = world.districts[0]
+    helpers.monthly(world, rate, [Decimal(90)], start=datetime.date(YEAR, 1, 1), region=jb)
+    helpers.monthly(world, rate, [Decimal(96)], start=datetime.date(YEAR, 6, 1), region=jb)
+    scheme = services.create_scheme(
+        {"year": YEAR, "name": f"{YEAR}年度区县质量工作考核方案", "plan": plan},
+        office,
+        items=[
+            ("一", "目标完成情况", Method.HEADER, 0, "", {}),
+            ("1", "规划目标完成", Method.TARGET, 60, "", {}),
+            ("2", "质量工作综合评价", Method.MANUAL, 40, "", {}),
+        ],
+    )
+    return {"scheme": scheme, "target": target, "plan": plan}
+
+
+def _start(client, scheme, *unit_ids):
+    return client.post(
+        reverse("assessment:scheme_act", args=[scheme.pk, "start"]),
+        {"units": list(unit_ids)},
+        follow=True,
+    )
+
+
+def _districts(world, client, scheme):
+    _start(client, scheme, world.unit("江北区政府").pk, world.unit("江南区政府").pk)
+    rows = {a.region.code: a for a in services.current(scheme)}
+    return rows[JB], rows[JN]
+
+
+def _score(a, method):
+    return a.scores.select_related("item").get(item__method=method)
+
+
+def _submit_and_review(client, rows, manual):
+    for a, value in zip(rows, manual, strict=True):
+        client.post(reverse("assessment:act", args=[a.pk, "submit_self"]))
+        client.post(
+            reverse("assessment:act", args=[a.pk, "review"]),
+            {"score": _score(a, Method.MANUAL).pk, "reviewed_score": value, "review_reason": "评"},
+        )
+
+
+def _set_rule(client, scheme, rule):
+    target = scheme.items.get(method=Method.TARGET)
+    data = {}
+    for i in scheme.items.all():
+        data[f"name_{i.pk}"] = i.name
+        data[f"points_{i.pk}"] = str(i.points)
+        if i.method != Method.HEADER:
+            data[f"method_{i.pk}"] = i.method
+            data[f"no_data_rule_{i.pk}"] = rule if i.pk == target.pk else i.no_data_rule
+    return client.post(reverse("assessment:scheme_items", args=[scheme.pk]), data, follow=True)
+
+
+# ---------------------------------------------------------------- 1. no-data rule
+def test_missing_data_is_not_full_marks_and_does_not_rank_first(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    jb, jn = _districts(world, office, scheme)
+    target = _score(jn, Method.TARGET)
+    assert target.no_data and target.final_score is None
+    assert "不计分，权重由其余各项分摊" in target.computed_reason
+    page = _page(office.get(reverse("assessment:assessment_detail", args=[jn.pk])))
+    assert "无数据" in page
+    _submit_and_review(office, [jb, jn], ["30", "28"])
+    response = office.post(
+        reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]), follow=True
+    )
+    jb.refresh_from_db()
+    jn.refresh_from_db()
+    # 江北: 75 % of the way to 98 → 45 + 30 = 75; 江南: no data, 28 of 40 → 70 of 100
+    assert (jb.total, jb.rank) == (Decimal("75.00"), 1)
+    assert (jn.total, jn.rank) == (Decimal("70.00"), 2)
+    assert "规划目标完成无数据不计分" in jn.result_reason
+    page = _page(response)
+    assert "以下考核项无数据" in page
+    assert "江南区：规划目标完成（无数据，不计分，权重由其余各项分摊）" in page
+    assert "江北区：规划目标完成" not in page
+
+
+def test_no_data_rule_zero(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    _set_rule(office, scheme, "zero")
+    jb, jn = _districts(world, office, scheme)
+    _submit_and_review(office, [jb, jn], ["30", "28"])
+    office.post(reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]))
+    jn.refresh_from_db()
+    assert jn.total == Decimal("28.00") and jn.rank == 2
+    assert "按方案规定计0分" in _score(jn, Method.TARGET).computed_reason
+
+
+def test_no_data_rule_office_decides_before_publicity(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    _set_rule(office, scheme, "office")
+    jb, jn = _districts(world, office, scheme)
+    _submit_and_review(office, [jb, jn], ["30", "28"])
+    page = _page(
+        office.post(reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]), follow=True)
+    )
+    assert "以下考核项尚未评分，不能公示：江南区：规划目标完成" in page
+    jn.refresh_from_db()
+    assert jn.stage == "review"
+    office.post(
+        reverse("assessment:act", args=[jn.pk, "review"]),
+        {
+            "score": _score(jn, Method.TARGET).pk,
+            "reviewed_score": "40",
+            "review_reason": "据省局通报数据认定",
+        },
+    )
+    office.post(reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]))
+    jn.refresh_from_db()
+    assert jn.stage == "publicity" and jn.total == Decimal("68.00")
+
+
+# ---------------------------------------------------------------- 2 and 3. 公示
+def test_publicity_refused_while_a_manual_item_is_unscored(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    jb, jn = _districts(world, office, scheme)
+    for a in (jb, jn):
+        office.post(reverse("assessment:act", args=[a.pk, "submit_self"]))
+    page = _page(office.get(reverse("assessment:results", args=[scheme.pk])))
+    assert "江北区：质量工作综合评价" in page  # the office sees what is still to score
+    response = office.post(
+        reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]), follow=True
+    )
+    assert (
+        "以下考核项尚未评分，不能公示：江北区：质量工作综合评价；江南区：质量工作综合评价"
+        in _page(response)
+    )
+    assert set(Assessment.objects.filter(scheme=scheme).values_list("stage", flat=True)) == {
+        "review"
+    }
+
+
+def test_publicity_shows_every_assessed_unit_the_full_ranked_list(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    jb, jn = _districts(world, office, scheme)
+    liaison = client_for("district_gov_staff")  # 江北区政府
+    page = _page(liaison.get(reverse("assessment:results", args=[scheme.pk])))
+    assert "江北区" in page and "江南区" not in page  # before 公示: only its own row
+    _submit_and_review(office, [jb, jn], ["30", "28"])
+    office.post(reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]))
+    page = _page(liaison.get(reverse("assessment:results", args=[scheme.pk])))
+    assert "江北区" in page and "江南区" in page and "70.00" in page and "75.00" in page
+    # the per-item page of another district stays private
+    assert liaison.get(reverse("assessment:assessment_detail", args=[jn.pk])).status_code == 404
+
+
+# ---------------------------------------------------------------- 4. 考核通报
+def _published(world, client, setup):
+    scheme = setup["scheme"]
+    jb, jn = _districts(world, client, scheme)
+    _submit_and_review(client, [jb, jn], ["30", "28"])
+    office = world.user("office_admin")
+    day = datetime.date(YEAR + 1, 1, 12)
+    rows = services.start_publicity(scheme, office, on=day)
+    return rows, rows[0].publicity_until + datetime.timedelta(days=1)
+
+
+def test_notice_only_after_publication_with_its_number(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    rows, after = _published(world, office, setup)
+    notice = reverse("assessment:notice_docx", args=[scheme.pk])
+    issue = reverse("assessment:scheme_act", args=[scheme.pk, "notice"])
+    response = office.get(notice, follow=True)
+    assert "考核结果发布并填写文号印发后，才能生成考核通报" in _page(response)
+    page = _page(office.post(issue, {"notice_number": "示质强办〔2036〕3号"}, follow=True))
+    assert "考核结果尚未全部发布，不能印发考核通报" in page
+    assert Scheme.objects.get(pk=scheme.pk).notice_number == ""
+    services.publish(scheme, world.user("office_admin"), on=after)
+    page = _page(office.post(issue, {"notice_number": " "}, follow=True))
+    assert "请填写考核通报的文号" in page
+    office.post(issue, {"notice_number": "示质强办〔2036〕3号"})
+    scheme.refresh_from_db()
+    assert scheme.notice_number == "示质强办〔2036〕3号" and scheme.notice_issued_at
+    response = office.get(notice)
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "示质强办〔2036〕3号" in text and f"关于{YEAR}年度质量工作考核结果的通报" in text
+    d = scheme.notice_issued_at
+    assert f"{d.year}年{d.month}月{d.day}日" in text
+    assert not re.search(r"\d{4}年0|月0\d日", text)  # 公文 dates: no leading zeros
+    # auditors read the issued notice; nobody but the office issues it
+    assert client_for("auditor").get(notice).status_code == 200
+    for handle in OTHERS:
+        assert client_for(handle).post(issue, {"notice_number": "伪造"}).status_code == 403
+    assert client_for(None).post(issue, {"notice_number": "伪造"}).status_code == 302
+    assert Scheme.objects.get(pk=scheme.pk).notice_number == "示质强办〔2036〕3号"
+
+
+def test_cn_date():
+    assert services.cn_date(datetime.date(2026, 12, 3)) == "2026年12月3日"
+    assert services.cn_date(datetime.date(2027, 1, 2)) == "2027年1月2日"
+
+
+# ---------------------------------------------------------------- 5. 细则
+def test_office_edits_items_before_start_only(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    url = reverse("assessment:scheme_items", args=[scheme.pk])
+    target = scheme.items.get(method=Method.TARGET)
+    manual = scheme.items.get(method=Method.MANUAL)
+    assert "修改考核细则" in _page(
+        office.get(reverse("assessment:scheme_detail", args=[scheme.pk]))
+    )
+    form = {
+        f"name_{target.pk}": "年度目标完成情况",
+        f"points_{target.pk}": "50",
+        f"method_{target.pk}": "target_attainment",
+        f"no_data_rule_{target.pk}": "zero",
+        f"name_{manual.pk}": "质量工作综合评价",
+        f"points_{manual.pk}": "40",
+        f"method_{manual.pk}": "manual",
+        f"no_data_rule_{manual.pk}": "share",
+    }
+    page = _page(office.post(url, form, follow=True))
+    assert "各项分值合计90分，与方案总分100分不一致" in page
+    form[f"points_{manual.pk}"] = "50"
+    # nobody but the office may edit, through the page (the API has no item endpoint)
+    for handle in OTHERS:
+        assert client_for(handle).get(url).status_code == 403
+        assert client_for(handle).post(url, form).status_code == 403
+    assert client_for(None).post(url, form).status_code == 302
+    target.refresh_from_db()
+    assert (target.name, target.points) == ("规划目标完成", Decimal("60.00"))
+    office.post(url, form)
+    target.refresh_from_db()
+    assert (target.name, target.points, target.no_data_rule) == (
+        "年度目标完成情况",
+        Decimal("50.00"),
+        "zero",
+    )
+    assert ChangeLog.objects.filter(
+        object_id=str(target.pk), note__contains="修改考核细则"
+    ).exists()
+    _districts(world, office, scheme)
+    form[f"points_{target.pk}"] = "60"
+    form[f"points_{manual.pk}"] = "40"
+    page = _page(office.post(url, form, follow=True))
+    assert "考核已启动，不能再修改考核细则" in page
+    target.refresh_from_db()
+    assert target.points == Decimal("50.00")
+
+
+# ---------------------------------------------------------------- 6. decomposed target
+def test_district_is_judged_on_its_decomposed_target(world, client_for, setup):
+    office = world.user("office_admin")
+    jb_region = world.districts[0]
+    indicators.decompose_target(
+        setup["target"],
+        [jb_region, world.districts[1]],
+        baselines={jb_region.name: 90, world.districts[1].name: 90},
+        explicit={jb_region.name: 95},
+        user=office,
+    )
+    scheme, client = setup["scheme"], client_for("office_admin")
+    jb, jn = _districts(world, client, scheme)
+    target = _score(jb, Method.TARGET)
+    # 96 against 江北's own 95: reached (against the city's 98 it would be 75 %)
+    assert target.computed_score == Decimal("60.00")
+    assert "本区" in target.computed_reason and "分解目标95%" in target.computed_reason
+    page = _page(client.get(reverse("assessment:assessment_detail", args=[jb.pk])))
+    assert "分解目标95%" in page
+    # 江南's decomposed target does not stand in for its missing figures
+    assert _score(jn, Method.TARGET).no_data
+
+
+# ---------------------------------------------------------------- 7. departments
+def test_office_chooses_city_departments_when_starting(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    market, construction = world.unit("市市场监管局"), world.unit("市住建局")
+    page = _page(office.get(reverse("assessment:results", args=[scheme.pk])))
+    assert "市直部门" in page and f'value="{market.pk}"' in page
+    for handle in OTHERS:
+        assert _start(client_for(handle), scheme, market.pk).status_code == 403
+    assert not Assessment.objects.filter(scheme=scheme).exists()
+    page = _page(_start(office, scheme, world.unit("江北区市场监管局").pk))
+    assert "所选单位不能作为考核对象" in page
+    _start(office, scheme, market.pk, construction.pk)
+    rows = Assessment.objects.filter(scheme=scheme)
+    assert {(a.unit_id, a.subject_kind, a.region_id) for a in rows} == {
+        (market.pk, "department", None),
+        (construction.pk, "department", None),
+    }
+    assert {u.pk for _k, _r, u in services.department_subjects()} >= {market.pk, construction.pk}
+
+
+# ---------------------------------------------------------------- 8. 催报 and 代为
+def test_remind_names_the_units_and_office_acting_is_recorded(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    jb, jn = _districts(world, office, scheme)
+    liaison = client_for("district_gov_staff")
+    liaison.post(reverse("assessment:act", args=[jb.pk, "submit_self"]))
+    remind = reverse("assessment:scheme_act", args=[scheme.pk, "remind"])
+    for handle in OTHERS:
+        assert client_for(handle).post(remind).status_code == 403
+    assert client_for(None).post(remind).status_code == 302
+    assert not Event.objects.filter(type="self_reminded").exists()
+    page = _page(office.post(remind, follow=True))
+    sent = re.search(r"已向以下单位催报自评：([^<]*)", page).group(1)
+    assert "江南区人民政府" in sent and "江北区人民政府" not in sent
+    assert Event.objects.filter(object_id=str(jn.pk), type="self_reminded").exists()
+    # the office self-assesses and submits for 江南区: recorded as done on its behalf
+    manual = _score(jn, Method.MANUAL)
+    office.post(
+        reverse("assessment:act", args=[jn.pk, "self"]),
+        {"score": manual.pk, "self_score": "8", "evidence_note": "年度总结"},
+    )
+    office.post(reverse("assessment:act", args=[jn.pk, "submit_self"]))
+    assert ChangeLog.objects.filter(
+        object_id=str(manual.pk), note__contains="质量办代为自评"
+    ).exists()
+    assert ChangeLog.objects.filter(object_id=str(jn.pk), note="质量办代为提交自评").exists()
+    page = _page(office.get(reverse("assessment:assessment_detail", args=[jn.pk])))
+    assert "质量办代为提交自评" in page and "质量办代为自评" in page
+    # 江北 did it itself: no 代为
+    page = _page(liaison.get(reverse("assessment:assessment_detail", args=[jb.pk])))
+    assert "提交自评" in page and "代为" not in page
+
+
+def test_api_cannot_issue_or_edit_for_other_roles(world, client_for, setup):
+    scheme = setup["scheme"]
+    url = f"/api/assessment/schemes/{scheme.pk}/"
+    for handle in OTHERS:
+        response = client_for(handle).patch(
+            url, {"notice_number": "伪造", "name": "改"}, content_type="application/json"
+        )
+        assert response.status_code in (403, 404)
+    # even the office cannot set a 文号 through the generic API: it is not a writable field
+    client_for("office_admin").patch(
+        url, {"notice_number": "绕过"}, content_type="application/json"
+    )
+    scheme.refresh_from_db()
+    assert scheme.notice_number == "" and scheme.name == f"{YEAR}年度区县质量工作考核方案"

@@ -128,6 +128,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("QCITY_TEST_DB_NAME"):
+    # The test database's name (pytest-xdist adds _gw0, _gw1): scripts/test.sh makes it unique
+    # per run and drops every database with that prefix at the end, whatever happened.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["QCITY_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

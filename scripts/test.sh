@@ -2,34 +2,89 @@
 # The whole suite: on SQLite, and (always in CI, else when reachable) again on PostgreSQL.
 # Browser tests run once: on PostgreSQL when it is used, else on SQLite.
 # With CI=true a missing PostgreSQL or chromium is a failure, never a skip.
+# PostgreSQL databases made here (test_qcity_<run>*, qcity_bench_<run>) have names unique to this
+# run and are dropped at exit, whatever happened; so are the temporary files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export QCITY_DEV=1 QCITY_FAST_HASHER=1
+unset DATABASE_URL  # each run below says which database it uses; never the caller's own
 PG_URL="${QCITY_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/qcity}"
+RUN_ID="$$_${RANDOM}${RANDOM}"
+export QCITY_TEST_DB_NAME="test_qcity_${RUN_ID}"  # pytest-xdist adds _gw0, _gw1 (qcity/settings.py)
+BENCH_DB="qcity_bench_${RUN_ID}"
 SUMMARY=$(mktemp)
-trap 'rm -f "$SUMMARY"' EXIT
+use_pg=0
+status=0  # 1 once a test run or a benchmark failed: the script fails after printing the total
+
+pg_admin() {  # pg_admin check | url NAME | create NAME | drop NAME...  (on the maintenance database)
+  $BIN/python - "$PG_URL" "$@" <<'PY'
+import sys
+import urllib.parse
+
+import psycopg
+from psycopg import sql
+
+url, action, *names = sys.argv[1:]
+
+
+def with_db(name):  # the same server, user and options, another database
+    return urllib.parse.urlsplit(url)._replace(path="/" + name).geturl()
+
+
+if action == "url":
+    print(with_db(names[0]))
+    sys.exit(0)
+try:
+    conn = psycopg.connect(with_db("postgres"), connect_timeout=3, autocommit=True)
+except Exception as exc:
+    print(f"PostgreSQL not reachable: {exc}", file=sys.stderr)
+    sys.exit(1)
+with conn:
+    if action == "create":
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(names[0])))
+    elif action == "drop":  # each NAME and every NAME_<suffix> (the xdist workers' copies)
+        rows = conn.execute("SELECT datname FROM pg_database").fetchall()
+        doomed = [d for (d,) in rows if any(d == n or d.startswith(n + "_") for n in names)]
+        for name in doomed:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+            )
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            print(f"dropped leftover database {name}")
+PY
+}
+
+cleanup() {
+  rm -f "$SUMMARY"
+  if [ $use_pg = 1 ]; then
+    pg_admin drop "$QCITY_TEST_DB_NAME" "$BENCH_DB" || echo "could not drop the databases of run $RUN_ID"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 run_pytest() {  # runs the suite, keeps its closing line for the total printed at the end
-  local out
+  local out rc
   out=$(mktemp)
   set +e
   "$@" 2>&1 | tee "$out"
-  local rc=${PIPESTATUS[0]}
+  rc=${PIPESTATUS[0]}
   set -e
-  tail -n 1 "$out" >> "$SUMMARY"
+  (grep -E '(passed|failed|error|no tests ran).* in [0-9.]+s' "$out" || true) | tail -n 1 >> "$SUMMARY"
   rm -f "$out"
-  return "$rc"
+  if [ "$rc" != 0 ]; then  # failures, errors, no tests collected (5), interrupted...
+    echo "pytest exited with status $rc"
+    status=1
+  fi
 }
 
-pg_available() {
-  $BIN/python - "$PG_URL" <<'PY'
-import sys, psycopg
-try:
-    psycopg.connect(sys.argv[1].replace("/qcity", "/postgres"), connect_timeout=3).close()
-except Exception as exc:
-    print(f"PostgreSQL not reachable: {exc}", file=sys.stderr); sys.exit(1)
-PY
+run_bench() {  # a benchmark that misses its limit fails the run, after the total
+  if ! "$@"; then
+    echo "benchmark failed: $*"
+    status=1
+  fi
 }
 
 echo "== lint and checks"
@@ -38,15 +93,14 @@ $BIN/ruff format --check .
 $BIN/qcity check
 $BIN/qcity makemigrations --check --dry-run >/dev/null || { echo "missing migrations"; exit 1; }
 
-use_pg=0
-if pg_available; then use_pg=1
+if pg_admin check; then use_pg=1
 elif [ "${CI:-}" = "true" ]; then echo "CI: PostgreSQL is required but not reachable"; exit 1
 fi
 
 if [ $use_pg = 1 ]; then
   echo "== suite on SQLite (browser tests on PostgreSQL below)"
   run_pytest $BIN/python -m pytest -n 2 -m "not browser" -p no:cacheprovider
-  echo "== suite on PostgreSQL (with browser tests)"
+  echo "== suite on PostgreSQL (with browser tests; test databases ${QCITY_TEST_DB_NAME}_gw*)"
   run_pytest env DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -p no:cacheprovider
 else
   echo "== suite on SQLite (PostgreSQL not available here)"
@@ -54,18 +108,23 @@ else
 fi
 
 echo "== benchmarks at small scale (figures, not pass/fail timings; full scale runs by hand)"
-$BIN/python bench/tracking --scale small
-$BIN/python bench/assessment
-$BIN/python bench/supervision --scale small
+run_bench $BIN/python bench/tracking --scale small
+run_bench $BIN/python bench/assessment
+run_bench $BIN/python bench/supervision --scale small
 if [ $use_pg = 1 ]; then
-  BENCH_URL="${PG_URL%/*}/qcity_bench"
-  psql "${PG_URL%/*}/postgres" -q -c "DROP DATABASE IF EXISTS qcity_bench" -c "CREATE DATABASE qcity_bench"
-  DATABASE_URL="$BENCH_URL" $BIN/python bench/supervision --scale small
+  pg_admin create "$BENCH_DB"
+  run_bench env DATABASE_URL="$(pg_admin url "$BENCH_DB")" $BIN/python bench/supervision --scale small
+  pg_admin drop "$BENCH_DB" >/dev/null
 fi
-$BIN/python bench/extract
+run_bench $BIN/python bench/extract
 
-# one plain closing line over both databases (the runs' own summaries are above)
-passed=$( (grep -oE '[0-9]+ passed' "$SUMMARY" || true) | awk '{s+=$1} END {print s+0}')
-failed=$( (grep -oE '[0-9]+ failed' "$SUMMARY" || true) | awk '{s+=$1} END {print s+0}')
+# one plain closing line over both databases (the runs' own summaries are above); errors count
+# as failures
+count() { (grep -oE "[0-9]+ $1" "$SUMMARY" || true) | awk '{s+=$1} END {print s+0}'; }
+passed=$(count passed)
+failed=$(($(count failed) + $(count 'errors?')))
+trap - EXIT
+cleanup  # before the closing lines, so that they stay the last ones
 echo "suite, benchmarks and checks took ${SECONDS} s"
 echo "tests: $passed passed, $failed failed"
+exit $status

@@ -26,6 +26,12 @@ def pw_browser(monkeypatch):
         chromium = browser.launch(playwright)
         yield chromium
         chromium.close()
+        # Playwright's sync API keeps an asyncio loop running, so Django gave the test (and the
+        # demo_world fixture) a context-local connection of its own: close it here, or PostgreSQL
+        # refuses to drop the test database at the end ("being accessed by other users").
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture

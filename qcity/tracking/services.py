@@ -243,6 +243,8 @@ def hand_out_tasks(
     handed out as it is."""
     require_office(user)
     on = on or today()
+    if plan.role != "ours":
+        raise ValidationError(_("上级参照的规划只对标目标，不交办任务"))
     if cycle not in ReportCycle.values:
         raise ValidationError({"cycle": _("请选择报送周期")})
     if deadline_for_all and deadline is None:

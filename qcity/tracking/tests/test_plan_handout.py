@@ -217,3 +217,10 @@ def test_task_page_offers_handout_and_the_form_has_a_task_field(world, client_fo
     )
     form = office.get(reverse("tracking:assign_new")).content.decode()
     assert plan.t4.title not in form and plan.t1.title in form
+
+
+def test_a_reference_plan_is_not_handed_out(world, client_for, plan):
+    Plan.objects.filter(pk=plan.pk).update(role="reference")
+    response = client_for("office_admin").post(url(plan), {"all": "1", "cycle": "monthly"})
+    assert response.status_code == 400 and "只对标目标" in response.content.decode()
+    assert not Assignment.objects.filter(plan=plan).exists()

@@ -256,6 +256,12 @@ def hand_out_tasks(
         .prefetch_related("responsibilities__unit")
         .order_by("order", "pk")
     )
+    with transaction.atomic():  # one action; a task that fails rolls back only itself
+        _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day, on)
+    return result
+
+
+def _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day, on):
     existing = {a.task_id: a for a in Assignment.objects.filter(task__in=tasks)}
     for task in tasks:
         current = existing.get(task.pk)
@@ -296,7 +302,6 @@ def hand_out_tasks(
                 result.assigned.append(assign(current, user, on=on))
         except ValidationError as exc:
             result.blocked.append((task, "；".join(exc.messages)))
-    return result
 
 
 def update_assignment(obj, data: dict, user=None, expected_version=None):

@@ -224,3 +224,11 @@ def test_a_reference_plan_is_not_handed_out(world, client_for, plan):
     response = client_for("office_admin").post(url(plan), {"all": "1", "cycle": "monthly"})
     assert response.status_code == 400 and "只对标目标" in response.content.decode()
     assert not Assignment.objects.filter(plan=plan).exists()
+
+
+def test_handout_page_query_budget(world, client_for, plan, django_assert_max_num_queries):
+    """The page costs the same few queries however many tasks the plan has."""
+    client = client_for("office_admin")
+    client.post(url(plan), {"task": [plan.t1.pk], "cycle": "monthly"})
+    with django_assert_max_num_queries(15):
+        assert client.get(url(plan)).status_code == 200

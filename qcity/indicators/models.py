@@ -66,6 +66,25 @@ class Indicator(AuditedModel):
     def __str__(self):
         return self.name
 
+    def computation(self, params: dict | None = None) -> tuple[str, str]:
+        """(state, reason) of the system computation of a variant (``computed.check``)."""
+        from . import computed
+
+        return computed.check(self.computed_by, params)
+
+    @property
+    def computation_note(self) -> str:
+        """Why the overall variant is not computed (未接入系统计算 …), or ""."""
+        return self.computation()[1]
+
+    @property
+    def population(self) -> str:
+        """What the system computation of the overall variant counts, or ""."""
+        from . import computed
+
+        state, _reason = self.computation()
+        return computed.get(self.computed_by).population({}) if state == computed.OK else ""
+
     @property
     def bounds(self) -> tuple[float | None, float | None]:
         return (

@@ -97,8 +97,13 @@ def load_library(path: Path | None = None) -> int:
                 reporting_unit=unit,
                 computed_by=e.get("computed_by") or "",
                 parameters=e.get("parameters", {}),
+                # a computer named but not implemented: the reported figures are used
                 prefer=e.get("prefer")
-                or (Prefer.COMPUTED if e.get("computed_by") else Prefer.REPORTED),
+                or (
+                    Prefer.COMPUTED
+                    if e.get("computed_by") in computed.COMPUTERS
+                    else Prefer.REPORTED
+                ),
             )
         )
     Indicator.objects.bulk_create(new)
@@ -696,8 +701,11 @@ def recompute(key: str | None = None, start=None, end=None, regions=None) -> int
     }
     new, old = [], []
     for indicator in indicators:
-        func = computed.get(indicator.computed_by).func
+        found = computed.get(indicator.computed_by)
+        func = found.func
         for pkey, params in variants[indicator.pk].items():
+            if found.refusal(params):
+                continue  # refused variant: no figure under its name (reported ones are used)
             for region in regions:
                 result = func(params, region, start, end)
                 if result is None or result.value is None:

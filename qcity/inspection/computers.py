@@ -1,6 +1,10 @@
 """Computed indicators registered with the indicators seam (ARCHITECTURE.md): pass rates
 read from the pre-aggregated rollup, each with the filter and the sample-list URL that lists
-exactly the samples counted. Periods are counted in whole months (the rollup's grain)."""
+exactly the samples counted. Periods are counted in whole months (the rollup's grain).
+
+Each computer declares the variant parameters it honours (``honours``) and refuses the rest
+(docs/indicators.md, "Honest computed figures"): a parameter it cannot filter by would
+otherwise give the overall figure under the variant's name."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from qcity.indicators.computed import Computed, computer
 
@@ -21,6 +26,11 @@ SAMPLE_TYPE_PARAMS.update(
     {"监督抽检": "supervision", "评价性抽检": "evaluation", "风险监测": "risk"}
 )
 AGRI_CODE = "F33"  # 食用农产品
+# 农产品 product types → 食用农产品 subcategory codes (registry/fixtures/categories.txt)
+AGRI_PRODUCT_CODES = {"蔬菜": "F3301", "水果": "F3302", "畜禽": "F3303", "水产品": "F3304"}
+# 农产品 monitoring types the market regulator's sampling can stand for
+AGRI_MONITORING_TYPES = {"监督抽查": "supervision", "风险监测": "risk"}
+MARKET_CHANNELS = ["catering", "circulation", "online"]  # 市场环节 (not 产地)
 
 
 def _as_list(value) -> list[str]:
@@ -34,7 +44,16 @@ def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.dat
     return start.replace(day=1), end.replace(day=last)
 
 
-def pass_rate(kind: str, params: dict, region, start, end, category_prefix: str = "") -> Computed:
+def pass_rate(
+    kind: str,
+    params: dict,
+    region,
+    start,
+    end,
+    category_prefix: str = "",
+    channels: list[str] | None = None,
+    population: str = "",
+) -> Computed:
     from .models import PassRateRollup
 
     first, last = month_bounds(start, end)
@@ -60,6 +79,9 @@ def pass_rate(kind: str, params: dict, region, start, end, category_prefix: str 
     if code:
         lookups["category_code__startswith"] = code
         query.append(("category_code", code))
+    if channels:
+        lookups["channel__in"] = channels
+        query += [("channel", c) for c in channels]
     totals = PassRateRollup.objects.filter(**lookups).aggregate(t=Sum("tested"), q=Sum("qualified"))
     tested, qualified = totals["t"] or 0, totals["q"] or 0
     value = None
@@ -80,33 +102,124 @@ def pass_rate(kind: str, params: dict, region, start, end, category_prefix: str 
             **({"sample_type__in": types} if types else {}),
             **({"level__in": levels} if levels else {}),
             **({"category_code__startswith": code} if code else {}),
+            **({"channel__in": channels} if channels else {}),
         },
     }
     url = f"{reverse('inspection:sample_list')}?{urlencode(query)}"
-    return Computed(value, qualified, tested, filter_, url)
+    return Computed(value, qualified, tested, filter_, url, population)
 
 
-@computer("inspection.food_pass_rate", "食品抽检合格率（按抽检结果计算）", ("inspection.sample",))
+LEVEL_WORDS = tuple(LEVEL_PARAMS)
+TYPE_WORDS = ("监督抽检", "评价性抽检", "风险监测")
+
+
+def _levels_words(params) -> str:
+    return "、".join(_as_list(params.get("level")))
+
+
+def describe_food(params, what=None) -> str:
+    what = what or _("食品")
+    types = "、".join(_as_list(params.get("sample_type"))) or _("抽检")
+    text = _("市场监管部门{level}{what}{types}").format(
+        level=_levels_words(params), what=what, types=types
+    )
+    code = (_as_list(params.get("category")) or [""])[0]
+    if code:
+        text += _("（类别{code}）").format(code=code)
+    return text
+
+
+def describe_product(params) -> str:
+    text = _("市场监管部门{level}产品质量监督抽查").format(level=_levels_words(params))
+    code = (_as_list(params.get("category")) or [""])[0]
+    if code:
+        text += _("（类别{code}）").format(code=code)
+    return text
+
+
+def describe_agri(params) -> str:
+    products = "、".join(_as_list(params.get("product_type"))) or _("食用农产品")
+    types = "、".join(_as_list(params.get("monitoring_type"))) or _("抽检")
+    text = _("市场监管部门{level}{products}{types}").format(
+        level=_levels_words(params), products=products, types=types
+    )
+    if "市场" in _as_list(params.get("stage")):
+        text += _("（市场环节）")
+    return text
+
+
+def refuse_food_drug(params) -> str:
+    return _("药品抽检数据尚未接入本系统，不能用食品抽检合格率代替食品药品抽检合格率；采用填报值")
+
+
+def refuse_agri(params) -> str | None:
+    if "产地" in _as_list(params.get("stage")):
+        return _("产地环节的农产品监测由农业农村部门开展，本系统只有市场环节的抽检，不能计算")
+    if len(_as_list(params.get("product_type"))) > 1:
+        return _("系统计算一次只能按一个农产品类别计算")
+    return None
+
+
+@computer(
+    "inspection.food_pass_rate",
+    "食品抽检合格率（按抽检结果计算）",
+    ("inspection.sample",),
+    honours={"sample_type": TYPE_WORDS, "level": LEVEL_WORDS, "category": None},
+    describe=describe_food,
+)
 def food_pass_rate(params, region, start, end):
-    return pass_rate("food", params, region, start, end)
+    return pass_rate("food", params, region, start, end, population=describe_food(params))
 
 
 @computer(
     "inspection.food_drug_pass_rate",
-    "食品药品抽检合格率（目前仅含食品抽检，药品抽检接入后合并计算）",
+    "食品药品抽检合格率（药品抽检未接入，不计算）",
     ("inspection.sample",),
+    honours={"level": LEVEL_WORDS},
+    refuse=refuse_food_drug,
 )
 def food_drug_pass_rate(params, region, start, end):
-    return pass_rate("food", params, region, start, end)
+    return Computed(value=None)  # refused: never the food figure alone
 
 
-@computer("inspection.product_pass_rate", "工业产品质量监督抽查合格率", ("inspection.sample",))
+@computer(
+    "inspection.product_pass_rate",
+    "工业产品质量监督抽查合格率",
+    ("inspection.sample",),
+    honours={"level": LEVEL_WORDS, "category": None},
+    describe=describe_product,
+)
 def product_pass_rate(params, region, start, end):
-    return pass_rate("product", params, region, start, end)
+    return pass_rate("product", params, region, start, end, population=describe_product(params))
 
 
-@computer("inspection.agri_pass_rate", "食用农产品抽检合格率", ("inspection.sample",))
+@computer(
+    "inspection.agri_pass_rate",
+    "食用农产品抽检合格率",
+    ("inspection.sample",),
+    honours={
+        "monitoring_type": tuple(AGRI_MONITORING_TYPES),
+        "product_type": tuple(AGRI_PRODUCT_CODES),
+        "level": LEVEL_WORDS,
+        "stage": ("市场",),
+    },
+    refuse=refuse_agri,
+    describe=describe_agri,
+)
 def agri_pass_rate(params, region, start, end):
+    products = _as_list(params.get("product_type"))
+    code = AGRI_PRODUCT_CODES[products[0]] if products else AGRI_CODE
+    filters = {
+        "sample_type": [AGRI_MONITORING_TYPES[t] for t in _as_list(params.get("monitoring_type"))],
+        "level": _as_list(params.get("level")),
+    }
     return pass_rate(
-        "food", {k: v for k, v in params.items() if k != "category"}, region, start, end, AGRI_CODE
+        "food",
+        filters,
+        region,
+        start,
+        end,
+        code,
+        channels=MARKET_CHANNELS if "市场" in _as_list(params.get("stage")) else None,
+        population=describe_agri(params),
     )

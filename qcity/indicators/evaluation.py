@@ -25,8 +25,14 @@ Rules implemented (defaults are declared in ``qcity/indicators/rules.py``):
   are computed here (regularised incomplete beta + bisection); see docs/forecast.md.
   The forecast and its band are clipped to the indicator's bounds (a rate never exceeds
   100%) when the target carries them.
-  With ``indicators.forecast_downgrade`` on, a green target whose whole prediction interval
-  misses the target is shown yellow.
+  The forecast runs forward only: it is made while the evaluation date and the last figure
+  are before the deadline. With ``indicators.forecast_downgrade`` on, a green target whose
+  forecast misses the target is shown yellow; an achieved target has no forecast (a light
+  and its forecast never contradict, docs/forecast.md §2a).
+- Past the deadline the target is judged on the final figure (dated on or before it).
+- Small samples: rate figures with fewer than ``indicators.min_sample_size`` samples are not
+  evidence (样本不足); the latest figure's Wilson interval (qcity/inspection/stats.py) is shown
+  and turns a red light whose shortfall lies within sampling error into yellow.
 - 左右/约 targets use ``indicators.approx_tolerance_percent`` (2% of the target) unless the
   target gives its own tolerance.
 
@@ -117,6 +123,8 @@ CHANGE_MODES = ("percent", "multiple", "absolute", "annual_percent")
 class Observation:
     on: date  # the date the value refers to (end of its period)
     value: float
+    n: int | None = None  # sample size of a rate (denominator), when known
+    successes: float | None = None  # numerator of a rate, when known
 
 
 @dataclass(kw_only=True)
@@ -172,6 +180,9 @@ class TargetEvaluation:
     met: bool = False
     observations_used: int = 0
     notes: list[str] = field(default_factory=list)
+    sample_n: int | None = None  # sample size of the latest rate figure
+    sample_interval: tuple[float, float] | None = None  # its Wilson interval, in the unit
+    small_sample: bool = False  # judged 样本不足
 
     @property
     def light(self) -> Light:
@@ -439,6 +450,7 @@ def evaluate(
     confidence: float | None = None,
     forecast_downgrade: bool | None = None,
     approx_tolerance_percent: float | None = None,
+    min_sample_size: int | None = None,
 ) -> TargetEvaluation:
     """Status of one target on date ``on`` from the indicator's observations.
 
@@ -463,6 +475,8 @@ def evaluate(
         forecast_downgrade = bool(default("indicators.forecast_downgrade"))
     if approx_tolerance_percent is None:
         approx_tolerance_percent = default("indicators.approx_tolerance_percent")
+    if min_sample_size is None:
+        min_sample_size = default("indicators.min_sample_size")
     if spec.kind not in KINDS:
         raise ValueError(f"unknown target kind {spec.kind!r}")
     if spec.op not in OPS:
@@ -473,6 +487,19 @@ def evaluate(
     period_start = current_period_start or _months_before(on, months)
     obs = sorted((o for o in observations if o.on <= on), key=lambda o: o.on)
     notes: list[str] = []
+    past_deadline = on > spec.deadline
+    if past_deadline:
+        # judged on the final figure: nothing dated after the deadline counts
+        obs = [o for o in obs if o.on <= spec.deadline]
+        period_start = _months_before(spec.deadline, months)
+    # rate figures from too few samples are not evidence (indicators.min_sample_size)
+    small = [o for o in obs if o.n is not None and o.n < min_sample_size]
+    if small:
+        obs = [o for o in obs if o.n is None or o.n >= min_sample_size]
+        if not obs or small[-1].on > obs[-1].on:
+            notes.append(
+                f"最近一期样本不足（n = {small[-1].n}，至少需要{min_sample_size}），未用于判断"
+            )
 
     # The series the target is judged on (values, or running totals for new flow targets).
     series = _series(spec, obs)
@@ -515,6 +542,27 @@ def evaluate(
         observations_used=len(obs),
         notes=notes,
     )
+    last = obs[-1] if obs else None
+    if last is not None and last.n and last.successes is not None and spec.kind != "new":
+        low, high_ = wilson_interval(last.successes, last.n, confidence, spec)
+        result.sample_n, result.sample_interval = last.n, (low, high_)
+        notes.append(
+            f"最近一期样本量n = {last.n}，{round(confidence * 100)}%置信区间"
+            f"{fmt_value(low, unit)}–{fmt_value(high_, unit)}"
+        )
+    if small and not obs:
+        result.small_sample = True
+        result.sample_n = small[-1].n
+        result.status = TargetStatus.INSUFFICIENT
+        result.current = None
+        result.met = False
+        result.explanation = _join(
+            [
+                f"样本不足（n = {small[-1].n}）：每期至少需要{min_sample_size}个样本才据以亮灯",
+                f"{fmt_date(small[-1].on)}的数值{fmt_value(small[-1].value, unit)}仅供参考",
+            ]
+        )
+        return result
 
     # 序时进度 and actual progress (when they can be computed).
     share = (
@@ -530,10 +578,15 @@ def evaluate(
         result.lag_points = round((share - result.progress) * 100, 6)
 
     # Forecast (needs ≥ 3 points in the window).
+    # forward only: from the last figure to the deadline, never after it (docs/forecast.md)
     recent = series[-window:] if window else series
-    fc = linear_forecast(
-        [(fractional_year(d), v) for d, v in recent], fractional_year(spec.deadline), confidence
-    )
+    fc = None
+    if not past_deadline and recent and recent[-1][0] < spec.deadline:
+        fc = linear_forecast(
+            [(fractional_year(d), v) for d, v in recent],
+            fractional_year(spec.deadline),
+            confidence,
+        )
     if fc is not None:
         y0, lo, hi, det = fc
         if spec.bounds is not None:
@@ -552,9 +605,6 @@ def evaluate(
         )
 
     progress_words = _progress_words(result)
-    forecast_words = _forecast_words(
-        result.forecast, spec, threshold, high, year_label, unit, confidence
-    )
     current_words = (
         f"当前值{fmt_value(current, unit)}（{fmt_date(series[-1][0])}）"
         if current is not None
@@ -567,13 +617,12 @@ def evaluate(
         fresh = bool(in_period)
         if stock_like or fresh:
             result.status = TargetStatus.ACHIEVED
+            result.forecast = None  # nothing left to forecast; the next figure is judged anew
+            head = f"{current_words}已达到{target_words}"
+            if past_deadline:
+                head = f"目标期限（{fmt_date(spec.deadline)}）已到，期末{head}"
             result.explanation = _join(
-                [
-                    f"{current_words}已达到{target_words}",
-                    *notes,
-                    progress_words if spec.kind != "range" else "",
-                    forecast_words,
-                ]
+                [head, *notes, progress_words if spec.kind != "range" else ""]
             )
             return result
         result.status = TargetStatus.INSUFFICIENT
@@ -586,15 +635,24 @@ def evaluate(
         )
         return result
 
-    # 2. Past the deadline and not met.
-    if on > spec.deadline and current is not None:
-        result.status = TargetStatus.BEHIND
-        result.explanation = _join(
-            [
-                f"已过目标期限（{fmt_date(spec.deadline)}），{current_words}未达到{target_words}",
-                *notes,
-            ]
-        )
+    # 2. Past the deadline: judged on the final figure, achieved or not.
+    if past_deadline:
+        if current is not None:
+            result.status = TargetStatus.BEHIND
+            result.explanation = _join(
+                [
+                    f"已过目标期限（{fmt_date(spec.deadline)}），期末{current_words}未达到{target_words}",
+                    *notes,
+                ]
+            )
+        else:
+            result.status = TargetStatus.INSUFFICIENT
+            result.explanation = _join(
+                [
+                    f"已过目标期限（{fmt_date(spec.deadline)}），期限内没有观测数据，无法判断是否达成",
+                    *notes,
+                ]
+            )
         return result
 
     # 3. Not enough data.
@@ -621,11 +679,23 @@ def evaluate(
     else:
         status = TargetStatus.BEHIND
     extra = ""
-    if status == TargetStatus.ON_TRACK and forecast_downgrade and result.forecast is not None:
-        if _interval_misses(result.forecast, spec, threshold, high):
+    f = result.forecast
+    if status == TargetStatus.BEHIND and result.sample_interval is not None:
+        # the shortfall may be sampling error: at the favourable end of the rate's interval
+        best = result.sample_interval[1 if spec.resolved_direction() == "up" else 0]
+        if baseline is not None and aim is not None:
+            best_lag = (share - progress_share(best, baseline, aim)) * 100
+            if best_lag <= red_lag:
+                status = TargetStatus.AT_RISK
+                extra = "落后幅度在抽样误差范围内（按置信区间上端不足红灯），提示存在风险"
+    if status == TargetStatus.ON_TRACK and forecast_downgrade and f is not None:
+        if _point_misses(f, spec, threshold, high):
             status = TargetStatus.AT_RISK
-            extra = "进度虽未落后，但趋势预测区间整体未达目标，提示存在风险"
+            extra = "进度虽未落后序时进度，但按趋势预测期末达不到目标，提示存在风险"
     result.status = status
+    forecast_words = _forecast_words(
+        f, spec, threshold, high, year_label, unit, confidence, green=status.light == Light.GREEN
+    )
     result.explanation = _join([progress_words, forecast_words, *notes, extra])
     return result
 
@@ -682,6 +752,29 @@ def _aim(spec: TargetSpec, threshold: float, high: float | None, baseline: float
             return None
         return threshold if baseline < threshold else high if baseline > high else threshold
     return threshold
+
+
+def wilson_interval(successes, n, confidence, spec: TargetSpec) -> tuple[float, float]:
+    """The Wilson interval of a rate in the target's unit (percent when bounded by 100)."""
+    from qcity.inspection.stats import wilson
+
+    k = max(0, min(int(round(float(successes))), int(n)))
+    low, high = wilson(k, int(n), confidence * 100)
+    scale = 100.0 if spec.bounds is None or spec.bounds[1] in (None, 100) else spec.bounds[1]
+    return low * scale, high * scale
+
+
+def _point_misses(f: Forecast, spec: TargetSpec, threshold: float, high: float | None) -> bool:
+    """The forecast's point value at the deadline misses the target."""
+    if spec.op in ("=", "~") and high is None:
+        return False
+    if high is not None:
+        return f.value < threshold - 1e-9 or f.value > high + 1e-9
+    if spec.kind == "change":
+        down = spec.resolved_direction() == "down"
+    else:
+        down = spec.op in ("<=", "<") or spec.resolved_direction() == "down"
+    return f.value > threshold + 1e-9 if down else f.value < threshold - 1e-9
 
 
 def _interval_misses(f: Forecast, spec: TargetSpec, threshold: float, high: float | None) -> bool:
@@ -757,6 +850,7 @@ def _forecast_words(
     year: int,
     unit: str,
     conf: float,
+    green: bool = True,
 ) -> str:
     if f is None:
         return ""
@@ -776,9 +870,10 @@ def _forecast_words(
     t = fmt_value(threshold, unit)
     if abs(f.value - threshold) < 1e-9:
         return text + f"，与目标{t}持平"
+    reach = "，可以达成" if green else "，但当前落后序时进度，仍需加快"
     if down:
-        return text + (f"，低于目标{t}，可以达成" if f.value < threshold else f"，高于目标{t}")
-    return text + (f"，高于目标{t}，可以达成" if f.value > threshold else f"，低于目标{t}")
+        return text + (f"，低于目标{t}{reach}" if f.value < threshold else f"，高于目标{t}")
+    return text + (f"，高于目标{t}{reach}" if f.value > threshold else f"，低于目标{t}")
 
 
 def _clip(v: float, bounds: tuple[float | None, float | None]) -> float:

@@ -103,12 +103,24 @@ RULES = [
     ),
     RuleSpec(
         key="indicators.forecast_downgrade",
-        name="预测区间整体未达目标时绿灯降为黄灯",
+        name="趋势预测期末达不到目标时绿灯降为黄灯",
         value=1,
         kind=ValueKind.NUMBER,
         source="本地配置",
         confidence=Confidence.LOCAL,
-        note="1为启用，0为停用。",
+        note="1为启用，0为停用。灯色与预测不得矛盾（docs/forecast.md），停用须有本地方案依据。",
+    ),
+    RuleSpec(
+        key="indicators.min_sample_size",
+        name="据以亮灯的合格率最少样本量（批次）",
+        value=30,
+        kind=ValueKind.NUMBER,
+        source=(
+            "本地配置；统计依据：样本量不足30时比率的抽样误差过大（n = 17、合格率94%时"
+            "Wilson 95%置信区间约73%–99%），见 qcity/inspection/stats.py"
+        ),
+        confidence=Confidence.LOCAL,
+        note="按分子分母计算的比率，一期样本少于该值为“样本不足”，不据以亮红灯或绿灯。",
     ),
     RuleSpec(
         key="indicators.approx_tolerance_percent",

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from qcity.core import rulebook
 
+from . import computed as computed_seam
 from . import evaluation
 from .choices import LinkState, Prefer, Source
 from .decomposition import PlanLine
@@ -42,6 +43,7 @@ RULE_KEYS = {
     "confidence": "indicators.forecast_confidence_percent",
     "forecast_downgrade": "indicators.forecast_downgrade",
     "approx_tolerance_percent": "indicators.approx_tolerance_percent",
+    "min_sample_size": "indicators.min_sample_size",
 }
 
 
@@ -74,6 +76,7 @@ def rule_arguments() -> dict:
     args["confidence"] = float(args["confidence"]) / 100
     args["forecast_downgrade"] = bool(int(args["forecast_downgrade"]))
     args["approx_tolerance_percent"] = float(args["approx_tolerance_percent"])
+    args["min_sample_size"] = int(args["min_sample_size"])
     return args
 
 
@@ -89,6 +92,17 @@ class TargetResult:
     plan_line: PlanLine | None = None
     on: datetime.date | None = None
     series: list = field(default_factory=list)  # the figures evaluated (see ``used_series``)
+    compute_state: str = ""  # computed.check: none / ok / refused / missing
+    compute_reason: str = ""  # why system figures are not used (refused, missing)
+    population: str = ""  # what a computed figure counts ("市场监管部门食品监督抽检")
+
+    @property
+    def population_n(self):
+        """The sample size of the latest computed figure used, or None."""
+        for o in reversed(self.series):
+            if o.source == Source.COMPUTED and o.denominator is not None:
+                return int(o.denominator)
+        return None
 
     def when(self, o) -> datetime.date:
         """The date a figure is evaluated at: its period end, or ``on`` while it runs."""
@@ -353,13 +367,29 @@ class StatusBoard:
         series = self._series[key]
         indicator = link.indicator
         reported, computed = series["reported"], series["computed"]
-        used_source, used = used_series(indicator.prefer, reported, computed)
+        state, reason = computed_seam.check(indicator.computed_by, link.params)
+        population = ""
+        if state in (computed_seam.REFUSED, computed_seam.MISSING):
+            computed = []  # a refused or missing computer's figures are never used
+        elif state == computed_seam.OK:
+            population = computed_seam.get(indicator.computed_by).population(link.params)
+        prefer = indicator.prefer if state in (computed_seam.OK, computed_seam.NONE) else "reported"
+        used_source, used = used_series(prefer, reported, computed)
         used.sort(key=lambda o: (as_of(o, self.on), o.pk))
         spec = target_spec(target, indicator, used, self.on)
         plan_line = self._lines.get(target.pk)
+        rate = indicator.aggregation == "weighted_rate"
         result = evaluation.evaluate(
             spec,
-            [evaluation.Observation(as_of(o, self.on), float(o.value)) for o in used],
+            [
+                evaluation.Observation(
+                    as_of(o, self.on),
+                    float(o.value),
+                    n=int(o.denominator) if rate and o.denominator is not None else None,
+                    successes=float(o.numerator) if rate and o.numerator is not None else None,
+                )
+                for o in used
+            ],
             self.on,
             plan_line=plan_line,
             **self.rules,
@@ -375,6 +405,9 @@ class StatusBoard:
             plan_line=plan_line,
             on=self.on,
             series=used,
+            compute_state=state,
+            compute_reason=reason,
+            population=population,
         )
         self._results[target.pk] = out
         return out

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from qcity.core.choices import RegionLevel
 from qcity.core.models import OrgUnit, Region
 
-from . import services
+from . import computed, services
 from .choices import Light, LinkState, Source
 from .models import Decomposition, Indicator, Observation, TargetLink, params_key
 from .status import StatusBoard, board_for
@@ -366,6 +366,7 @@ def plan_mapping(request, pk):
             if answerable
             else ({target.task.lead_unit_id} if target.task and target.task.lead_unit_id else set())
         )
+        compute_state, compute_reason, population = _compute_state(link)
         rows.append(
             {
                 "target": target,
@@ -373,6 +374,9 @@ def plan_mapping(request, pk):
                 "proposals": proposals,
                 "answerable": answerable,
                 "chosen": chosen,
+                "compute_state": compute_state,
+                "compute_reason": compute_reason,
+                "population": population,
             }
         )
     return render(
@@ -387,6 +391,17 @@ def plan_mapping(request, pk):
             "confirmed": sum(1 for r in rows if r["link"] and r["link"].state == "confirmed"),
         },
     )
+
+
+def _compute_state(link) -> tuple[str, str, str]:
+    """(state, reason, population) of the system computation for a confirmed link."""
+    if link is None or link.state != LinkState.CONFIRMED or link.indicator is None:
+        return "", "", ""
+    state, reason = computed.check(link.indicator.computed_by, link.params)
+    population = ""
+    if state == computed.OK:
+        population = computed.get(link.indicator.computed_by).population(link.params)
+    return state, reason, population
 
 
 def _has_link(target) -> bool:
@@ -409,7 +424,10 @@ def _confirm_from_post(request, plan):
     except json.JSONDecodeError:
         raise ValidationError(_('变体参数须为JSON，例如 {"sample_type": "监督抽检"}'))
     units = OrgUnit.objects.filter(pk__in=[v for v in request.POST.getlist("units") if v.isdigit()])
-    services.confirm_link(target, indicator, params, units, request.user)
+    link = services.confirm_link(target, indicator, params, units, request.user)
+    state, reason, _population = _compute_state(link)
+    if state in (computed.REFUSED, computed.MISSING):
+        messages.warning(request, _("不采用系统计算：{reason}").format(reason=reason))
 
 
 # ---------------------------------------------------------------- decomposition
@@ -572,7 +590,7 @@ def home_panel(request):
             target__decomposed_from__isnull=True,
         )
         .values("target__plan_id", "target__plan__title", "period_end", "light")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), taken=Max("taken_at"))
         .order_by("-period_end", "-target__plan_id")
     )
     if not rows:
@@ -592,7 +610,12 @@ def home_panel(request):
     return {
         "title": _("目标亮灯"),
         "template": "indicators/_home_panel.html",
-        "context": {"plan": plan, "counts": counts, "on": first["period_end"]},
+        "context": {
+            "plan": plan,
+            "counts": counts,
+            "on": first["period_end"],
+            "taken": timezone.localtime(max(r["taken"] for r in rows)),
+        },
     }
 
 

@@ -149,7 +149,13 @@ def test_lights_by_lag(current, status):
 def test_lag_thresholds_are_parameters():
     obs = yearly([10.0, 20.0, 45.0])
     r = evaluate(
-        _level(), obs, date(2023, 12, 31), plan_line=FixedShare(0.6), yellow_lag=20, red_lag=50
+        _level(),
+        obs,
+        date(2023, 12, 31),
+        plan_line=FixedShare(0.6),
+        yellow_lag=20,
+        red_lag=50,
+        forecast_downgrade=False,
     )
     assert r.status is TargetStatus.ON_TRACK
 
@@ -169,14 +175,14 @@ def test_ahead_of_schedule_wording():
     assert "超前10个百分点" in r.explanation
 
 
-def test_forecast_downgrades_green_when_whole_band_misses():
+def test_forecast_downgrades_green_when_forecast_misses():
     # On schedule by time, but flat for three years far below the target.
     spec = _level(value=98.5, baseline=90.0, unit="%")
     obs = yearly([95.5, 95.5, 95.6, 95.5])
     r = evaluate(spec, obs, ON, plan_line=FixedShare(0.6))
     assert r.lag_points < 10
     assert r.status is TargetStatus.AT_RISK
-    assert "预测区间整体未达目标" in r.explanation
+    assert "按趋势预测期末达不到目标" in r.explanation
     r2 = evaluate(spec, obs, ON, plan_line=FixedShare(0.6), forecast_downgrade=False)
     assert r2.status is TargetStatus.ON_TRACK
 

@@ -227,6 +227,7 @@ def _target(assessment, item) -> scoring.ItemScore:
     (for a district: its own region's figures), averaged over the targets."""
     try:
         from qcity.indicators.models import Decomposition, Observation, TargetLink
+        from qcity.indicators.status import used_series
     except ImportError:
         return scoring.ItemScore(item.name, item.points, Decimal(0), _("指标模块未启用，暂不计分"))
     scheme = assessment.scheme
@@ -284,8 +285,16 @@ def _target(assessment, item) -> scoring.ItemScore:
             is_void=False,
             period_end__year__lte=scheme.year,
         )
-        obs = series.order_by("-period_end").first()
-        first = series.order_by("period_end").first()
+        # the same figures the dashboard judges the target on: the indicator's preferred
+        # series (computed or reported), preceded by the other's earlier figures
+        figures = list(series.order_by("period_end", "pk"))
+        source, used = used_series(
+            link.indicator.prefer,
+            [o for o in figures if o.source != "computed"],
+            [o for o in figures if o.source == "computed"],
+        )
+        obs = used[-1] if used else None
+        first = used[0] if used else None
         if first is None:
             skipped.append(target.indicator_text)
             continue
@@ -321,12 +330,13 @@ def _target(assessment, item) -> scoring.ItemScore:
             )
         shares.append(max(Decimal(0), one.score))
         template = (
-            _("{t}：实际{v}{u}，本区{y}年分解目标{g}{u}，{ok}")
+            _("{t}：实际{v}{u}（{src}），本区{y}年分解目标{g}{u}，{ok}")
             if own is not None
-            else _("{t}：实际{v}{u}，{y}年目标{g}{u}，{ok}")
+            else _("{t}：实际{v}{u}（{src}），{y}年目标{g}{u}，{ok}")
         )
         parts.append(
             template.format(
+                src=_("系统计算数") if source == "computed" else _("报送数"),
                 t=target.indicator_text,
                 y=own.year if own is not None else (target.year or scheme.year),
                 v=scoring.n(obs.value),
@@ -1093,7 +1103,7 @@ def results_xlsx(scheme) -> bytes:
                     s.item.get_method_display(),
                     s.item.points,
                     s.self_score,
-                    s.final_score,
+                    _("无数据") if s.is_missing else s.final_score,
                     s.final_reason,
                 ]
             )

@@ -18,6 +18,7 @@ from qcity.assessment.choices import Method
 from qcity.assessment.models import Assessment, Scheme
 from qcity.core import audit
 from qcity.core.models import ChangeLog, Event
+from qcity.core.services import update_object
 from qcity.indicators import services as indicators
 from qcity.indicators.tests import helpers
 
@@ -52,7 +53,7 @@ def setup(world):
             ("2", "质量工作综合评价", Method.MANUAL, 40, "", {}),
         ],
     )
-    return {"scheme": scheme, "target": target, "plan": plan}
+    return {"scheme": scheme, "target": target, "plan": plan, "rate": rate}
 
 
 def _start(client, scheme, *unit_ids):
@@ -373,3 +374,23 @@ def test_api_cannot_issue_or_edit_for_other_roles(world, client_for, setup):
     )
     scheme.refresh_from_db()
     assert scheme.notice_number == "" and scheme.name == f"{YEAR}年度区县质量工作考核方案"
+
+
+def test_target_scored_on_the_figure_the_dashboard_uses(world, client_for, setup):
+    """The indicator prefers the computed figures: 考核 reads them too (92 in June), not a later
+    reported 96, and says which it used."""
+    office = world.user("office_admin")
+    rate = update_object(setup["rate"], {"prefer": "computed"}, office)
+    jb = world.districts[0]
+    helpers.monthly(
+        world, rate, [Decimal(90)], start=datetime.date(YEAR, 1, 1), region=jb, source="computed"
+    )
+    helpers.monthly(
+        world, rate, [Decimal(92)], start=datetime.date(YEAR, 6, 1), region=jb, source="computed"
+    )
+    helpers.monthly(world, rate, [Decimal(96)], start=datetime.date(YEAR, 7, 1), region=jb)
+    client = client_for("office_admin")
+    a, _jn = _districts(world, client, setup["scheme"])
+    target = _score(a, Method.TARGET)
+    assert target.computed_score == Decimal("15.00")  # (92 − 90) / (98 − 90) of 60
+    assert "实际92%（系统计算数）" in target.computed_reason

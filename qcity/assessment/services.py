@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from qcity.core import audit, events, notify, rulebook, workdays
 from qcity.core.choices import ChangeAction, RegionLevel, UnitKind
@@ -441,9 +441,9 @@ def district_subjects(world_city=None):
 
 
 NO_DATA_REASONS = {
-    NoDataRule.SHARE: _noop("无数据（{why}）：不计分，权重由其余各项分摊"),
-    NoDataRule.ZERO: _noop("无数据（{why}）：按方案规定计0分"),
-    NoDataRule.OFFICE: _noop("无数据（{why}）：由质量办认定得分"),
+    NoDataRule.SHARE: gettext_noop("无数据（{why}）：不计分，权重由其余各项分摊"),
+    NoDataRule.ZERO: gettext_noop("无数据（{why}）：按方案规定计0分"),
+    NoDataRule.OFFICE: gettext_noop("无数据（{why}）：由质量办认定得分"),
 }
 
 
@@ -1198,6 +1198,15 @@ def notice_docx(scheme) -> bytes:
         [_("名次"), _("考核对象"), _("总分"), _("等级")],
         [[a.rank, a.subject_label, scoring.n(a.total or 0), a.grade] for a in rows],
     )
+    missing = missing_data(rows)
+    if missing:
+        doc.paragraph(
+            _("下列考核项无数据，按考核方案规定处理：{s}。").format(
+                s="；".join(
+                    _("{u}“{i}”（{r}）").format(u=u, i=name, r=rule) for u, name, rule in missing
+                )
+            )
+        )
     vetoed = [a for a in rows if a.vetoed]
     if vetoed:
         doc.heading(_("二、一票否决情况"))

@@ -220,6 +220,7 @@ def test_notice_only_after_publication_with_its_number(world, client_for, setup)
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "示质强办〔2036〕3号" in text and f"关于{YEAR}年度质量工作考核结果的通报" in text
+    assert "江南区“规划目标完成”（不计分，权重由其余各项分摊）" in text
     d = scheme.notice_issued_at
     assert f"{d.year}年{d.month}月{d.day}日" in text
     assert not re.search(r"\d{4}年0|月0\d日", text)  # 公文 dates: no leading zeros
@@ -315,6 +316,12 @@ def test_office_chooses_city_departments_when_starting(world, client_for, setup)
     assert "市直部门" in page and f'value="{market.pk}"' in page
     for handle in OTHERS:
         assert _start(client_for(handle), scheme, market.pk).status_code == 403
+    assert (
+        client_for(None)
+        .post(reverse("assessment:scheme_act", args=[scheme.pk, "start"]), {"units": [market.pk]})
+        .status_code
+        == 302
+    )
     assert not Assessment.objects.filter(scheme=scheme).exists()
     page = _page(_start(office, scheme, world.unit("江北区市场监管局").pk))
     assert "所选单位不能作为考核对象" in page

@@ -619,6 +619,12 @@ def self_assess(score_row, user, score, note="", evidence=None, evidence_note=""
     with transaction.atomic():
         a = Assessment.objects.select_for_update().get(pk=a.pk)
         _stage(a, Stage.SELF)
+        if score_row.no_data and score_row.item.no_data_rule != NoDataRule.OFFICE:
+            raise ValidationError(
+                _("“{i}”无数据，按考核方案规定处理（{r}），不能自评").format(
+                    i=score_row.item.name, r=score_row.item.get_no_data_rule_display()
+                )
+            )
         value = _check_score(score_row.item, score, "self_score")
         note = (note or "").strip()
         if score_row.item.evidence_required and not (

@@ -178,7 +178,10 @@ def assessment_detail(request, pk):
         rows.append(
             {
                 "score": s,
-                "can_self": is_subject and a.stage == Stage.SELF and not a.is_frozen,
+                "can_self": is_subject
+                and a.stage == Stage.SELF
+                and not a.is_frozen
+                and not (s.no_data and s.item.no_data_rule != NoDataRule.OFFICE),
                 "can_review": a.stage == Stage.REVIEW
                 and services.may_review(s, user)
                 and not (s.no_data and s.item.no_data_rule == NoDataRule.SHARE),

@@ -104,6 +104,15 @@ def test_missing_data_is_not_full_marks_and_does_not_rank_first(world, client_fo
     assert "不计分，权重由其余各项分摊" in target.computed_reason
     page = _page(office.get(reverse("assessment:assessment_detail", args=[jn.pk])))
     assert "无数据" in page
+    assert "保存自评" in page  # the manual item
+    response = office.post(
+        reverse("assessment:act", args=[jn.pk, "self"]),
+        {"score": target.pk, "self_score": "60", "evidence_note": "自报"},
+        follow=True,
+    )
+    assert "无数据，按考核方案规定处理" in _page(response)
+    target.refresh_from_db()
+    assert target.self_score is None
     _submit_and_review(office, [jb, jn], ["30", "28"])
     response = office.post(
         reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]), follow=True

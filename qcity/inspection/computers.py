@@ -148,6 +148,23 @@ def describe_agri(params) -> str:
     return text
 
 
+def refuse_consumer_goods(params) -> str | None:
+    if not _as_list(params.get("category")):
+        return _(
+            "产品目录未标注哪些类别属于消费品，须以产品类别代码（category）指定消费品范围；"
+            "未指定时不计算，避免以全部工业产品合格率代替"
+        )
+    return None
+
+
+def describe_consumer_goods(params) -> str:
+    text = _("市场监管部门{level}消费品质量抽查").format(level=_levels_words(params))
+    code = (_as_list(params.get("category")) or [""])[0]
+    if code:
+        text += _("（类别{code}）").format(code=code)
+    return text
+
+
 def refuse_food_drug(params) -> str:
     return _("药品抽检数据尚未接入本系统，不能用食品抽检合格率代替食品药品抽检合格率；采用填报值")
 
@@ -191,6 +208,22 @@ def food_drug_pass_rate(params, region, start, end):
 )
 def product_pass_rate(params, region, start, end):
     return pass_rate("product", params, region, start, end, population=describe_product(params))
+
+
+@computer(
+    "inspection.consumer_goods_pass_rate",
+    "消费品质量抽查合格率（按指定的消费品类别计算）",
+    ("inspection.sample",),
+    honours={"level": LEVEL_WORDS, "category": None},
+    refuse=refuse_consumer_goods,
+    describe=describe_consumer_goods,
+)
+def consumer_goods_pass_rate(params, region, start, end):
+    if refuse_consumer_goods(params):
+        return Computed(value=None)
+    return pass_rate(
+        "product", params, region, start, end, population=describe_consumer_goods(params)
+    )
 
 
 @computer(

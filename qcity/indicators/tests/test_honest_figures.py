@@ -129,6 +129,17 @@ def test_unknown_parameter_value_is_refused(world, actor, client_for):
     assert "不采用系统计算" in page and "例行监测" in page
 
 
+def test_consumer_goods_rate_needs_its_categories(world, actor, client_for):
+    goods = Indicator.objects.get(key="consumer_goods_pass_rate")
+    the_plan = helpers.plan(world)
+    t = helpers.target(the_plan, indicator_text="消费品质量抽查合格率")
+    admin = client_for("office_admin")
+    page = _confirm(admin, the_plan, t, goods, {}).content.decode()
+    assert "不采用系统计算" in page and "全部工业产品" in page
+    page = _confirm(admin, the_plan, t, goods, {"category": "P04"}).content.decode()
+    assert "市场监管部门消费品质量抽查（类别P04）" in page
+
+
 def test_food_drug_rate_is_not_the_food_figure(world, actor, client_for):
     start, end = _agri_samples(world)
     food_drug = Indicator.objects.get(key="food_drug_sampling_pass_rate")

@@ -295,6 +295,16 @@ def indicator_trend(request, pk):
     links = TargetLink.objects.filter(
         indicator=indicator, state=LinkState.CONFIRMED
     ).select_related("target__plan", "target__region")[:50]
+    state, reason = computed.check(indicator.computed_by, json.loads(variant or "{}"))
+    population = (
+        computed.get(indicator.computed_by).population(json.loads(variant or "{}"))
+        if state == computed.OK
+        else ""
+    )
+    latest = next(
+        (o for o in reversed(observations) if o.source == Source.COMPUTED and o.denominator),
+        None,
+    )
     return render(
         request,
         "indicators/indicator_trend.html",
@@ -308,6 +318,9 @@ def indicator_trend(request, pk):
             "chart": chart,
             "links": links,
             "labels": _chart_labels(),
+            "compute_reason": reason,
+            "population": population,
+            "population_n": None if latest is None else int(latest.denominator),
         },
     )
 

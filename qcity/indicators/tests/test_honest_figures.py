@@ -185,6 +185,11 @@ def test_computed_figure_states_its_population_and_n(world, actor, client_for):
     figure = Observation.objects.get(indicator=food, params=params, region=world.city)
     page = admin.get(f"/indicators/targets/{t.pk}/").content.decode()
     assert f"市场监管部门食品监督抽检，n = {figure.denominator:.0f}" in page
+    page = admin.get(
+        f"/indicators/indicators/{food.pk}/trend/",
+        {"variant": figure.params_key, "region": world.city.pk},
+    ).content.decode()
+    assert f"市场监管部门食品监督抽检，n = {figure.denominator:.0f}" in page
 
 
 # ---------------------------------------------------------------- small samples

@@ -3,7 +3,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.management import create_contenttypes
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -32,7 +34,12 @@ class Command(BaseCommand):
             if not data.exists():
                 raise CommandError("备份文件中没有 data.json.gz")
             with transaction.atomic():
-                call_command("flush", "--no-input", verbosity=0)
+                # no post_migrate: it would re-create the rule table and the indicator library
+                # under new ids, and the backup's own rows would collide with them; only the
+                # content types (left out of the backup, referred to by natural key) come back
+                call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+                for config in apps.get_app_configs():
+                    create_contenttypes(config, verbosity=0)
                 call_command("loaddata", str(data), verbosity=0)
             media = Path(tmp) / "media"
             if media.exists():

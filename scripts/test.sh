@@ -101,11 +101,22 @@ if [ $use_pg = 1 ]; then
   echo "== suite on SQLite (browser tests on PostgreSQL below)"
   run_pytest $BIN/python -m pytest -n 2 -m "not browser" -p no:cacheprovider
   echo "== suite on PostgreSQL (with browser tests; test databases ${QCITY_TEST_DB_NAME}_gw*)"
-  run_pytest env DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -p no:cacheprovider
+  run_pytest env DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -m "not demo_dates" \
+    -p no:cacheprovider
 else
   echo "== suite on SQLite (PostgreSQL not available here)"
   run_pytest $BIN/python -m pytest -n 2 -p no:cacheprovider
 fi
+
+# The loop, tracking and assessment tests again with today frozen at each date of the demo-date
+# set (month ends, year end, 01-01, Spring Festival, 国庆 and its 调休, 02-29, years ahead): the
+# full demo itself is built on those dates by test_demo_dates in the SQLite run above.
+DATES=$($BIN/python -c "from qcity.core.tests.test_demo_dates import DATES; print(*DATES)")
+for day in $DATES; do
+  echo "== loop, tracking and assessment with today frozen at $day (SQLite)"
+  run_pytest env QCITY_TEST_TODAY="$day" $BIN/python -m pytest -n 2 -m "not browser" \
+    -p no:cacheprovider qcity/inspection/tests/test_loop_e2e.py qcity/tracking qcity/assessment
+done
 
 echo "== benchmarks at small scale (figures, not pass/fail timings; full scale runs by hand)"
 run_bench $BIN/python bench/tracking --scale small

@@ -196,7 +196,8 @@ def test_computed_figure_states_its_population_and_n(world, actor, client_for):
 
 
 def _district_target(world, ind, the_plan, district):
-    t = helpers.target(the_plan, region=district, value=Decimal("98"))
+    year = timezone.localdate().year + 1
+    t = helpers.target(the_plan, region=district, value=Decimal("98"), year=year)
     services.confirm_link(t, ind, {}, [], world.user("office_admin"))
     return t
 
@@ -226,7 +227,7 @@ def test_district_light_from_17_of_18_samples_is_insufficient(world, actor, clie
     admin = client_for("office_admin")
     response = admin.get(f"/indicators/targets/{t.pk}/")
     page = response.content.decode()
-    assert "样本不足（n = 18）" in page
+    assert "样本不足（n = 18）" in page, response.context["result"].explanation
     assert "实际完成" not in page and "预测区间" not in page.split("trend-labels")[0]
     assert response.context["result"].light == "grey"
     assert _chart(response)["forecast"] == []

@@ -547,7 +547,7 @@ def evaluate(
         low, high_ = wilson_interval(last.successes, last.n, confidence, spec)
         result.sample_n, result.sample_interval = last.n, (low, high_)
         notes.append(
-            f"最近一期样本量n = {last.n}，{round(confidence * 100)}%置信区间"
+            f"据以判断的最近一期样本量n = {last.n}，{round(confidence * 100)}%置信区间"
             f"{fmt_value(low, unit)}–{fmt_value(high_, unit)}"
         )
     if small and not obs:

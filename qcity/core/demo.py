@@ -202,7 +202,17 @@ def build(size: str = "small") -> World:
             except ModuleNotFoundError:
                 continue
             module.build(world, size)
+        _take_lights()
     return world
+
+
+def _take_lights():
+    """This month's lights, taken after every app has added its figures (as the daily scan
+    does), so the home page and the plan overview show the same lights on the build day."""
+    if apps.is_installed("qcity.indicators"):
+        from qcity.indicators.tasks import daily_lights
+
+        daily_lights()
 
 
 def _region(code, name, level, parent):

@@ -25,6 +25,10 @@ def recompute_job(job, keys=None, start=None, end=None, periods=None):
         b = datetime.date.fromisoformat(b) if b else None
         for key in keys or [None]:
             written += services.recompute(key, a, b)
+    # the month's light row follows the figures at once, so the home page's lights (read from
+    # it) and the plan overview (computed live) agree after an import, not only after the night
+    if written:
+        daily_lights()
     return {"written": written, "periods": len(periods)}
 
 

@@ -25,6 +25,7 @@ register(
     search_fields=["name"],
     menu_group=GROUP,
     create=services.create_scheme_generic,
+    update=services.update_scheme,
     detail_template="assessment/scheme_detail.html",
 )
 register(

@@ -504,6 +504,38 @@ def scheme_started(scheme) -> bool:
 ITEM_FIELDS = ("name", "points", "method", "no_data_rule")
 
 
+# What decides the scores: fixed once the scheme has started (the rest, name and note, may
+# still be corrected).
+SCORING_FIELDS = (
+    "year",
+    "plan",
+    "total_points",
+    "grade_a_min",
+    "grade_b_min",
+    "grade_c_min",
+    "grade_labels",
+)
+
+
+def update_scheme(obj, data, user=None, expected_version=None):
+    """Edit a scheme (page and API): the office only; once started, its total, grade bands,
+    year and plan stay as they were when the units were scored."""
+    from qcity.core.services import update_object
+
+    _office(user)
+    scheme = Scheme.objects.get(pk=obj.pk)
+    if scheme_started(scheme):
+        changed = [f for f in SCORING_FIELDS if f in data and data[f] != getattr(scheme, f)]
+        if changed:
+            labels = "、".join(str(Scheme._meta.get_field(f).verbose_name) for f in changed)
+            raise ValidationError(
+                _("考核已启动，不能再修改{fields}；如需调整，请另行制定考核方案。").format(
+                    fields=labels
+                )
+            )
+    return update_object(obj, data, user, expected_version)
+
+
 def update_items(scheme, rows: dict, user):
     """Edit a scheme's items (细则) before it starts. ``rows`` maps an item id to its new
     {name, points, method, no_data_rule}; the scored items must still add up to the total."""
@@ -1168,6 +1200,12 @@ def issue_notice(scheme, user, number, on=None):
         scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
         if not is_published(scheme):
             raise ValidationError(_("考核结果尚未全部发布，不能印发考核通报"))
+        if scheme.notice_number:
+            raise ValidationError(
+                _("考核通报已于{d}印发（{n}），不能重复印发").format(
+                    d=cn_date(scheme.notice_issued_at), n=scheme.notice_number
+                )
+            )
         before = audit.snapshot(scheme)
         scheme.notice_number = number
         scheme.notice_issued_at = on or timezone.localdate()

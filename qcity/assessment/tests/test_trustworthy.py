@@ -239,6 +239,45 @@ def test_notice_only_after_publication_with_its_number(world, client_for, setup)
         assert client_for(handle).post(issue, {"notice_number": "伪造"}).status_code == 403
     assert client_for(None).post(issue, {"notice_number": "伪造"}).status_code == 302
     assert Scheme.objects.get(pk=scheme.pk).notice_number == "示质强办〔2036〕3号"
+    # issued once: a second 印发 under another 文号 is refused and the form is gone
+    page = _page(office.post(issue, {"notice_number": "示质强办〔2036〕9号"}, follow=True))
+    assert "不能重复印发" in page
+    assert Scheme.objects.get(pk=scheme.pk).notice_number == "示质强办〔2036〕3号"
+    results = _page(office.get(reverse("assessment:results", args=[scheme.pk])))
+    assert 'name="notice_number"' not in results and "已印发：示质强办〔2036〕3号" in results
+
+
+def test_scoring_fields_of_a_started_scheme_are_fixed(world, client_for, setup):
+    scheme, office = setup["scheme"], client_for("office_admin")
+    _published(world, office, setup)  # started, scored, in publicity
+    api = f"/api/assessment/schemes/{scheme.pk}/"
+    response = office.patch(api, {"total_points": "50"}, content_type="application/json")
+    assert response.status_code == 400 and "不能再修改" in response.content.decode()
+    page = _page(
+        office.post(
+            f"/assessment/schemes/{scheme.pk}/edit/",
+            {
+                "year": scheme.year,
+                "name": scheme.name,
+                "total_points": scheme.total_points,
+                "grade_a_min": "60",
+                "grade_b_min": scheme.grade_b_min,
+                "grade_c_min": scheme.grade_c_min,
+                "grade_labels": scheme.grade_labels,
+                "version": scheme.updated_at.isoformat(),
+            },
+            follow=True,
+        )
+    )
+    assert "不能再修改" in page
+    fresh = Scheme.objects.get(pk=scheme.pk)
+    assert (fresh.total_points, fresh.grade_a_min) == (scheme.total_points, scheme.grade_a_min)
+    # the name may still be corrected
+    response = office.patch(
+        api, {"name": "示例市考核方案（更正）"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert Scheme.objects.get(pk=scheme.pk).name == "示例市考核方案（更正）"
 
 
 def test_cn_date():

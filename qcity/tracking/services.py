@@ -299,9 +299,28 @@ def _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day
                         user,
                         on=on,
                     )
+                else:  # a 待交办 draft goes out with what the office chose on this page
+                    current = _redate_draft(current, due, cycle, report_day, user)
                 result.assigned.append(assign(current, user, on=on))
         except ValidationError as exc:
             result.blocked.append((task, "；".join(exc.messages)))
+
+
+def _redate_draft(draft, due, cycle, report_day, user):
+    before = audit.snapshot(draft)
+    draft.deadline = draft.original_deadline = due
+    draft.cycle = cycle
+    draft.report_day = report_day or draft.report_day
+    draft.save(update_fields=["deadline", "original_deadline", "cycle", "report_day"])
+    audit.record(
+        draft,
+        ChangeAction.UPDATE,
+        before=before,
+        after=audit.snapshot(draft),
+        actor=user,
+        note=_("按规划交办时选定的时限和报送周期"),
+    )
+    return draft
 
 
 def update_assignment(obj, data: dict, user=None, expected_version=None):

@@ -80,3 +80,14 @@ def test_case_deadline_is_marked_estimated_only_in_an_uncovered_year(world, clie
     page = client_for("market_staff").get(case.get_absolute_url()).content.decode()
     assert f"{year}年6月15日" in page
     assert ("估算</span>" in page) is not covered
+
+
+def test_notice_answer_deadline_is_marked_estimated_in_an_uncovered_year(world, client_for):
+    from qcity.tracking.models import Assignment
+
+    item = Assignment.objects.filter(lead_unit=world.unit("市市场监管局"), state="signed").first()
+    year = last_covered_year() + 1
+    with time_machine.travel(frozen_start(datetime.date(year, 3, 15)), tick=True):
+        page = client_for("office_admin").get(f"/tracking/assignments/{item.pk}/supervise/")
+        assert page.status_code == 200
+        assert "答复期限" in page.content.decode() and "估算</span>" in page.content.decode()

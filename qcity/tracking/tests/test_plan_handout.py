@@ -232,3 +232,24 @@ def test_handout_page_query_budget(world, client_for, plan, django_assert_max_nu
     client.post(url(plan), {"task": [plan.t1.pk], "cycle": "monthly"})
     with django_assert_max_num_queries(15):
         assert client.get(url(plan)).status_code == 200
+
+
+def test_a_draft_goes_out_with_the_deadline_and_cycle_chosen(world, client_for, plan):
+    office = world.user("office_admin")
+    draft = services.create_assignment(
+        {"task": plan.t1, "deadline": services.today() + datetime.timedelta(days=200)}, office
+    )
+    assert draft.state == "draft" and draft.cycle != "half_yearly"
+    day = services.today() + datetime.timedelta(days=45)
+    client_for("office_admin").post(
+        url(plan),
+        {
+            "task": [plan.t1.pk],
+            "cycle": "half_yearly",
+            "deadline": day.isoformat(),
+            "deadline_mode": "all",
+        },
+    )
+    sent = Assignment.objects.get(pk=draft.pk)
+    assert (sent.state, sent.deadline, sent.cycle) == ("assigned", day, "half_yearly")
+    assert ChangeLog.objects.filter(object_id=str(draft.pk), note__contains="报送周期").exists()

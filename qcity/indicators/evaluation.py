@@ -738,11 +738,10 @@ def _baseline(spec: TargetSpec, obs: list[Observation]) -> float | None:
         return 0.0
     if spec.baseline is not None:
         return spec.baseline
-    # No baseline given: the last observation on or before the start, else the earliest.
-    before = [o for o in obs if o.on <= spec.start]
-    if before:
-        return before[-1].value
-    return obs[0].value if obs else None
+    # No baseline given: the first observation inside the plan's period, never one dated
+    # before the plan starts.
+    inside = [o for o in obs if o.on >= spec.start]
+    return inside[0].value if inside else None
 
 
 def _aim(spec: TargetSpec, threshold: float, high: float | None, baseline: float | None):

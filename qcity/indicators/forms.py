@@ -41,5 +41,8 @@ class ObservationForm(ScopedModelForm):
                 self.initial.setdefault("region", units[0].region_id)
         if self.instance.pk:
             self.initial["value"] = f"{self.instance.value.normalize():f}"
+        self.fields["period_kind"].help_text = _(
+            "须与指标规定的报送周期一致；累计值指标的统计期从1月1日起"
+        )
         for name in ("period_start", "period_end"):
             self.fields[name].widget.input_type = "date"

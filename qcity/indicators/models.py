@@ -55,6 +55,17 @@ class Indicator(AuditedModel):
     prefer = models.CharField(
         _("目标采用的数据"), max_length=10, choices=Prefer.choices, default=Prefer.REPORTED
     )
+    # The grain of the indicator's reported and imported figures: one series, one grain.
+    period_kind = models.CharField(
+        _("报送周期"),
+        max_length=8,
+        choices=[(k, label) for k, label in PeriodKind.choices if k != PeriodKind.CUSTOM],
+        blank=True,
+        help_text=_("留空表示未规定；规定后只接受该周期的数据"),
+    )
+    cumulative = models.BooleanField(
+        _("累计值"), default=False, help_text=_("数据为年初至本期末的累计值，而非当期值")
+    )
 
     scope = Scope.reference()
 
@@ -84,6 +95,14 @@ class Indicator(AuditedModel):
 
         state, _reason = self.computation()
         return computed.get(self.computed_by).population({}) if state == computed.OK else ""
+
+    @property
+    def grain_label(self) -> str:
+        """月度当期值, 季度累计值 … or "" when no grain is set."""
+        if not self.period_kind:
+            return ""
+        how = _("累计值") if self.cumulative else _("当期值")
+        return f"{PeriodKind(self.period_kind).label}{how}"
 
     @property
     def bounds(self) -> tuple[float | None, float | None]:

@@ -21,6 +21,8 @@ register(
         "reporting_unit",
         "computed_by",
         "prefer",
+        "period_kind",
+        "cumulative",
         "definition",
         "synonyms",
         "parameters",

@@ -461,6 +461,55 @@ def validate_figures(indicator, value: Decimal, numerator, denominator):
             )
 
 
+_PERIOD_MONTHS = {
+    PeriodKind.MONTH: 1,
+    PeriodKind.QUARTER: 3,
+    PeriodKind.HALF: 6,
+    PeriodKind.YEAR: 12,
+}
+
+
+def check_grain(indicator, period_kind, period_start, period_end) -> str:
+    """The period kind a figure is stored under, or a refusal when its grain (period kind,
+    cumulative or per-period) is not the indicator's. An indicator without a grain accepts
+    any period; a cumulative figure runs from 1 January to the end of a period."""
+    kind = indicator.period_kind
+    if not kind:
+        return period_kind
+    grain = indicator.grain_label
+    months = _PERIOD_MONTHS[kind]
+    ends_period = (
+        period_end + datetime.timedelta(days=1)
+    ).day == 1 and period_end.month % months == 0
+    if indicator.cumulative:
+        fits = (
+            period_kind in (kind, PeriodKind.CUSTOM)
+            and period_start == datetime.date(period_end.year, 1, 1)
+            and ends_period
+        )
+        example = _("如{y}年1月1日至{y}年{m}月末").format(y=period_end.year, m=months)
+    else:
+        fits = period_kind == kind and _kind_for(period_start, period_end) == kind and ends_period
+        example = _("即一个完整的{kind}").format(kind=PeriodKind(kind).label)
+    if not fits:
+        raise ValidationError(
+            {
+                "period_kind": _(
+                    "指标“{name}”按{grain}报送，不接受{given}数据（{start}至{end}）；"
+                    "请按{grain}填报，{example}"
+                ).format(
+                    name=indicator.name,
+                    grain=grain,
+                    given=PeriodKind(period_kind).label,
+                    start=period_start,
+                    end=period_end,
+                    example=example,
+                )
+            }
+        )
+    return kind
+
+
 def _may_report(user, unit) -> bool:
     if user is None:
         return True  # commands and jobs act under audit.acting_as
@@ -503,6 +552,8 @@ def record_observation(
         raise ValidationError({"period_end": _("截止日期不能早于起始日期")})
     if not _may_report(user, unit):
         raise PermissionDenied(_("您只能填报本单位的指标数据"))
+    if source != Source.COMPUTED:
+        period_kind = check_grain(indicator, period_kind, period_start, period_end)
     params = params or {}
     unknown = set(params) - set(indicator.parameters or {})
     if unknown:

@@ -191,8 +191,7 @@ class TargetResult:
             series = self.used
             base = spec.baseline
             if base is None and series:
-                before = [o for o in series if o.period_end <= spec.start]
-                base = float((before[-1] if before else series[0]).value)
+                base = float(series[0].value)  # the first figure inside the plan's period
             if base is not None and e.threshold is not None:
                 aim = e.threshold
                 if e.threshold_high is not None and base > e.threshold_high:
@@ -228,6 +227,11 @@ def used_series(prefer: str, reported: list, computed: list) -> tuple[str, list]
         return (Source.REPORTED if source == Source.COMPUTED else Source.COMPUTED), list(other)
     begins = min(o.period_start for o in first)
     return source, [o for o in other if o.period_end < begins] + list(first)
+
+
+def in_plan_period(figures: list, spec) -> list:
+    """The figures whose periods lie inside the plan's period (start → deadline)."""
+    return [o for o in figures if o.period_end >= spec.start and o.period_start <= spec.deadline]
 
 
 def target_region_id(target, city_id):
@@ -377,6 +381,9 @@ class StatusBoard:
         used_source, used = used_series(prefer, reported, computed)
         used.sort(key=lambda o: (as_of(o, self.on), o.pk))
         spec = target_spec(target, indicator, used, self.on)
+        # Only figures inside the plan's period judge it; earlier or later ones are history
+        # (a change target's base value was taken from its base year above).
+        used = in_plan_period(used, spec)
         plan_line = self._lines.get(target.pk)
         rate = indicator.aggregation == "weighted_rate"
         result = evaluation.evaluate(

@@ -288,15 +288,25 @@ def _target(assessment, item) -> scoring.ItemScore:
         # the same figures the dashboard judges the target on: the indicator's preferred
         # series (computed or reported), preceded by the other's earlier figures
         figures = list(series.order_by("period_end", "pk"))
+        min_n = rulebook.value("indicators.min_sample_size")
         source, used = used_series(
             link.indicator.prefer,
             [o for o in figures if o.source != "computed"],
             [o for o in figures if o.source == "computed"],
         )
+        # rate figures from too few samples are not evidence here either (the dashboard's rule)
+        small = [o for o in used if o.denominator is not None and o.denominator < min_n]
+        used = [o for o in used if o.denominator is None or o.denominator >= min_n]
         obs = used[-1] if used else None
         first = used[0] if used else None
         if first is None:
-            skipped.append(target.indicator_text)
+            skipped.append(
+                _("{t}（样本不足，n = {n}）").format(
+                    t=target.indicator_text, n=small[-1].denominator
+                )
+                if small
+                else target.indicator_text
+            )
             continue
         if obs is None:
             shares.append(Decimal(0))

@@ -356,6 +356,29 @@ def test_district_is_judged_on_its_decomposed_target(world, client_for, setup):
     assert _score(jn, Method.TARGET).no_data
 
 
+def test_a_figure_from_too_few_samples_does_not_score_a_district(world, client_for, setup):
+    from qcity.indicators import services as indicator_services
+
+    jn = world.districts[1]
+    # 江南: one month, 28 of 28 samples passed (100 %) — fewer than the rule's minimum
+    indicator_services.record_observation(
+        indicator=setup["rate"],
+        region=jn,
+        period_start=datetime.date(YEAR, 3, 1),
+        period_end=datetime.date(YEAR, 3, 31),
+        period_kind="month",
+        value=Decimal(100),
+        numerator=28,
+        denominator=28,
+        unit=world.unit("市市场监管局"),
+        user=world.user("office_admin"),
+    )
+    _jb, jn_row = _districts(world, client_for("office_admin"), setup["scheme"])
+    score = _score(jn_row, Method.TARGET)
+    assert score.no_data and score.computed_score != Decimal("60.00")
+    assert "样本不足，n = 28" in score.computed_reason
+
+
 # ---------------------------------------------------------------- 7. departments
 def test_office_chooses_city_departments_when_starting(world, client_for, setup):
     scheme, office = setup["scheme"], client_for("office_admin")

@@ -101,8 +101,8 @@ class Indicator(AuditedModel):
         """月度当期值, 季度累计值 … or "" when no grain is set."""
         if not self.period_kind:
             return ""
-        how = _("累计值") if self.cumulative else _("当期值")
-        return f"{PeriodKind(self.period_kind).label}{how}"
+        text = _("{kind}累计值") if self.cumulative else _("{kind}当期值")
+        return text.format(kind=PeriodKind(self.period_kind).label)
 
     @property
     def bounds(self) -> tuple[float | None, float | None]:

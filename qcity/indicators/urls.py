@@ -13,6 +13,7 @@ urlpatterns = registry_urls("indicators") + [
     path("plans/<int:pk>/", views.plan_overview, name="plan_overview"),
     path("plans/<int:pk>/districts/", views.plan_districts, name="plan_districts"),
     path("plans/<int:pk>/mapping/", views.plan_mapping, name="plan_mapping"),
+    path("observations/import-figures/", views.observation_import, name="observation_import"),
     path("targets/<int:pk>/", views.target_trend, name="target_trend"),
     path("targets/<int:pk>/decompose/", views.target_decompose, name="target_decompose"),
     path("indicators/<int:pk>/trend/", views.indicator_trend, name="indicator_trend"),

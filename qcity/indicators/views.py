@@ -633,3 +633,45 @@ def home_panel(request):
 
 
 __all__ = ["PLAN_OVERVIEW_PANELS", "StatusBoard", "home_panel"]
+
+
+@login_required
+def observation_import(request):
+    """指标数据导入: upload → preview (rows outside the plans' periods listed, nothing
+    written) → commit with an explicit choice for those rows."""
+    import base64
+
+    from . import observation_import as importer
+
+    if not request.user.is_office_admin:
+        raise PermissionDenied(_("只有质量办可以导入指标数据"))
+    context = {"headers": importer.HEADERS}
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        raw = upload.read()
+        rows, errors = importer.parse(upload.name, raw)
+        request.session["indicator_import"] = {
+            "name": upload.name,
+            "raw": base64.b64encode(raw).decode(),
+        }
+        context.update(rows=rows, errors=errors, outside=importer.outside_plans(rows), preview=True)
+    elif request.method == "POST" and request.POST.get("commit"):
+        stored = request.session.get("indicator_import")
+        if not stored:
+            messages.error(request, _("请重新上传文件"))
+            return redirect("indicators:observation_import")
+        rows, errors = importer.parse(stored["name"], base64.b64decode(stored["raw"]))
+        outside = importer.outside_plans(rows)
+        context.update(rows=rows, errors=errors, outside=outside, preview=True)
+        if not errors:
+            try:
+                n = importer.commit(
+                    rows, request.POST.get("outside", ""), request.user, services.office_unit()
+                )
+            except ValidationError as exc:
+                context["refusal"] = "；".join(exc.messages)
+            else:
+                request.session.pop("indicator_import", None)
+                messages.success(request, _("已导入{n}条指标数据").format(n=n))
+                return redirect("indicators:observation_import")
+    return render(request, "indicators/observation_import.html", context)

@@ -150,3 +150,38 @@ def test_target_base_value_is_the_baseline_of_a_change_target(world, actor, clie
     services.confirm_link(target, ind, {}, [], world.user("office_admin"))
     result = _page_result(client_for("office_admin"), target)
     assert result.spec.baseline == 80
+
+
+def test_import_lists_figures_outside_the_plan_before_commit_and_needs_a_choice(
+    world, actor, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ind = helpers.indicator(key="import_grain_rate")
+    target = _linked_target(world, ind)  # plan 2024–2026
+    code = world.city.code
+    csv = (
+        "指标代码,区划代码,周期类型,起始日期,截止日期,数值,分子,分母\n"
+        f"import_grain_rate,{code},月度,2024-01-01,2024-01-31,96.5,,\n"
+        f"import_grain_rate,{code},月度,2024-02-01,2024-02-29,96.8,,\n"
+        f"import_grain_rate,{code},年度,2019-01-01,2019-12-31,10,,\n"
+    ).encode()
+    client = client_for("office_admin")
+    url = "/indicators/observations/import-figures/"
+    before = (Observation.objects.count(), ChangeLog.objects.count())
+    preview = client.post(url, {"file": SimpleUploadedFile("figures.csv", csv)})
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "在所关联规划的规划期之外" in page and "第4行" in page and "2019年1月1日" in page
+    assert target.plan.title in page
+    assert (Observation.objects.count(), ChangeLog.objects.count()) == before
+    # committing without a choice for the out-of-period row is refused, nothing written
+    refused = client.post(url, {"commit": "1"})
+    assert "请选择保留为历史数据或不导入这些行" in refused.content.decode()
+    assert Observation.objects.filter(indicator=ind).count() == 0
+    # kept as history: stored, but the plan is judged on the two figures inside it
+    assert client.post(url, {"commit": "1", "outside": "keep"}).status_code == 302
+    stored = Observation.objects.filter(indicator=ind, source="imported")
+    assert stored.count() == 3
+    result = _page_result(client, target)
+    assert [o.period_start.year for o in result.used] == [2024, 2024]

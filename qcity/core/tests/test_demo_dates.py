@@ -96,3 +96,45 @@ def test_full_demo_builds_and_is_true_on(when, migrated, tmp_path):
     year = today.year - 1 if today.month <= 2 else today.year
     assert facts["assessments"] == [[year, "published"]]
     assert as_date(facts["last_published"]) <= today
+
+
+FAILING_BUILD = """
+import os, sys
+os.environ.update(QCITY_VAR_DIR=sys.argv[1], QCITY_DEV="1", DJANGO_SETTINGS_MODULE="qcity.settings")
+os.environ.pop("DATABASE_URL", None)
+import django
+django.setup()
+from django.core.management import call_command
+from django.core.management.base import CommandError
+import qcity.inspection.demo as inspection_demo
+
+def broken(world, size):
+    raise RuntimeError("磁盘已满")
+
+inspection_demo.build = broken  # the last app's part fails after the others have written
+try:
+    call_command("demo", size="small")
+except CommandError as exc:
+    print("MESSAGE:" + str(exc))
+from qcity.core.models import OrgUnit, SiteFlag, User
+from qcity.plans.models import Plan
+print("LEFT:", OrgUnit.objects.count(), User.objects.count(), Plan.objects.count(),
+      SiteFlag.objects.count())
+"""
+
+
+def test_a_failing_demo_says_so_in_chinese_and_leaves_nothing_behind(migrated, tmp_path):
+    shutil.copy(migrated, tmp_path / "qcity.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_BUILD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = done.stdout
+    assert "Traceback" not in out + done.stderr
+    message = out.split("MESSAGE:", 1)[1].split("LEFT:")[0]
+    assert "演示数据生成失败，已全部回滚，数据库未被改动" in message and "磁盘已满" in message
+    assert "make run" in message and "demo-error.log" in message
+    assert out.strip().endswith("LEFT: 0 0 0 0")  # no units, users, plans or demo flag
+    assert "RuntimeError" in (tmp_path / "demo-error.log").read_text(encoding="utf-8")

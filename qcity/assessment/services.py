@@ -575,6 +575,11 @@ def update_items(scheme, rows: dict, user):
                 raise ValidationError(_("评分方法无效"))
             if (method == Method.HEADER) != (item.method == Method.HEADER):
                 raise ValidationError(_("分类行与考核指标不能互换"))
+            if method in (Method.VETO, Method.DEDUCTION, Method.HEADER) and points:
+                # these never earn points: with a share of the total they make it unreachable
+                raise ValidationError(
+                    _("“{i}”是{m}，不占分值，分值应为0").format(i=name, m=Method(method).label)
+                )
             rule = data.get("no_data_rule") or item.no_data_rule
             if rule not in NoDataRule.values:
                 raise ValidationError(_("无数据时的处理规则无效"))

@@ -306,6 +306,11 @@ def test_office_edits_items_before_start_only(world, client_for, setup):
     }
     page = _page(office.post(url, form, follow=True))
     assert "各项分值合计90分，与方案总分100分不一致" in page
+    # a 一票否决 item never earns points: giving it some would make the total unreachable
+    vetoing = {**form, f"method_{manual.pk}": "veto"}
+    page = _page(office.post(url, vetoing, follow=True))
+    assert "是一票否决，不占分值，分值应为0" in page
+    assert scheme.items.get(pk=manual.pk).method == Method.MANUAL
     form[f"points_{manual.pk}"] = "50"
     # nobody but the office may edit, through the page (the API has no item endpoint)
     for handle in OTHERS:

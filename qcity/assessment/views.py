@@ -55,6 +55,7 @@ def results(request, pk):
         {
             "scheme": scheme,
             "rows": rows,
+            "started": services.scheme_started(scheme),
             "is_office": is_office,
             "can_export": is_office or request.user.is_auditor,
             "can_publicity": is_office and any(a.stage == Stage.REVIEW for a in rows),

@@ -196,6 +196,9 @@ def test_publicity_shows_every_assessed_unit_the_full_ranked_list(world, client_
     assert "江北区" in page and "江南区" in page and "70.00" in page and "75.00" in page
     # the per-item page of another district stays private
     assert liaison.get(reverse("assessment:assessment_detail", args=[jn.pk])).status_code == 404
+    # a bureau that is not assessed is told so, not that nothing has started
+    page = _page(client_for("district_staff").get(reverse("assessment:results", args=[scheme.pk])))
+    assert "尚未启动考核" not in page and "不是考核对象" in page
 
 
 # ---------------------------------------------------------------- 4. 考核通报

@@ -97,6 +97,11 @@ class TargetResult:
     population: str = ""  # what a computed figure counts ("市场监管部门食品监督抽检")
 
     @property
+    def latest(self):
+        """The newest figure of the series the target is judged on, or None."""
+        return self.series[-1] if self.series else None
+
+    @property
     def population_n(self):
         """The sample size of the latest computed figure used, or None."""
         for o in reversed(self.series):

@@ -153,7 +153,7 @@ def plan_districts(request, pk):
         # the current window only (indicators.current_period_months), as plain tuples
         months = int(board.rules["current_period_months"])
         since = board.on - datetime.timedelta(days=31 * months)
-        for ind_id, pkey, region_id, value, end in (
+        for ind_id, pkey, region_id, value, end, n in (
             Observation.objects.filter(
                 indicator_id__in={k[0] for k in keys},
                 region__in=districts,
@@ -164,9 +164,15 @@ def plan_districts(request, pk):
             )
             .exclude(source=Source.COMPUTED)
             .order_by("period_end")
-            .values_list("indicator_id", "params_key", "region_id", "value", "period_end")
+            .values_list(
+                "indicator_id", "params_key", "region_id", "value", "period_end", "denominator"
+            )
         ):
-            latest[(ind_id, pkey, region_id)] = {"value": value, "period_end": end}
+            latest[(ind_id, pkey, region_id)] = {
+                "value": value,
+                "period_end": end,
+                "denominator": n,
+            }
     rows = []
     for target in city_targets:
         cells = []

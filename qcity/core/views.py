@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -35,6 +34,7 @@ from .models import ExportLog, ImportRun, Job, Message, Rule, User
 from .registry import REGISTRY
 from .scopes import CHANGE, VIEW, can
 from .services import ConflictError
+from .templatetags.qcity_dates import marked_estimate
 
 
 def get_scoped_object(registration, user, pk, action=VIEW):
@@ -129,20 +129,17 @@ class RegistryViews:
         obj = get_scoped_object(self.r, request.user, pk)
         tab = request.GET.get("tab", "fields")
         fields = []
-        years = workdays.covered_years()
+        years = None  # the holiday years, read once and only when a deadline is shown
         for name in self.r.detail_fields:
             field = self.r.model._meta.get_field(name)
             value = getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
             if isinstance(field, models.BooleanField):
                 value = _("是") if value else _("否")
             elif workdays.is_deadline_field(name) and value:
-                estimated = getattr(obj, "estimated", False) or workdays.is_estimated(value, years)
-                if estimated:
-                    value = format_html(
-                        '{} <span class="badge text-bg-warning">{}</span>',
-                        date_format(value),
-                        _("估算"),
-                    )
+                if years is None:
+                    years = workdays.covered_years()
+                if getattr(obj, "estimated", False) or workdays.is_estimated(value, years):
+                    value = marked_estimate(date_format(value), value)
             if field.many_to_many:
                 value = "、".join(str(v) for v in value.all())
             if name in self.r.masked:

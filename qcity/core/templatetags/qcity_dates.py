@@ -23,6 +23,11 @@ def deadline(context, day, estimated=False, fmt="Y-m-d"):
     text = format_date(day, fmt)
     if not (estimated or workdays.is_estimated(day, years)):
         return text
+    return marked_estimate(text, day)
+
+
+def marked_estimate(text, day):
+    """``text`` (a formatted deadline) with the 估算 badge and why."""
     return format_html(
         '{} <span class="badge text-bg-warning" title="{}">{}</span>',
         text,

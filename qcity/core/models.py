@@ -588,6 +588,7 @@ class LoginLog(models.Model):
     reason = models.CharField(_("说明"), max_length=100, blank=True)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    channel = models.CharField(_("登录方式"), max_length=10, default="form", blank=True)
 
     class Meta:
         ordering = ["-time"]
@@ -627,3 +628,28 @@ class SiteFlag(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value}"
+
+
+class ApiToken(models.Model):
+    """An API token (qcity/core/tokens.py): only its SHA-256 digest is stored; it expires after
+    an absolute lifetime and after an idle period, and is revoked on password change or reset,
+    role change and deactivation."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("最近使用"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+
+    def __str__(self):
+        return f"{self.prefix}…"

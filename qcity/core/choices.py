@@ -51,6 +51,7 @@ class ChangeAction(ColouredChoices):
     VOID = "void", _("作废")
     DELETE = "delete", _("删除")
     IMPORT = "import", _("导入")
+    VIEW = "view", _("查看个人信息")  # personal data shown in full (core/personal.py)
 
 
 colours(
@@ -61,6 +62,7 @@ colours(
         "void": "warning",
         "delete": "danger",
         "import": "info",
+        "view": "secondary",
     },
 )
 

@@ -3,6 +3,10 @@
 Services call ``record(...)`` inside their transaction. Who acts and under which request id
 comes from a context set by the request middleware, by ``acting_as`` in commands and jobs,
 so no change is anonymous.
+
+What a row keeps (issue 10, personal data): never a password hash, token digest or secret
+(left out of every snapshot and diff), and personal fields only in masked form
+(``personal.for_change_log``); no law requires this platform to keep them in full.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import decimal
 import uuid
 from contextlib import contextmanager
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
@@ -76,9 +79,11 @@ def _plain(value):
 
 def snapshot(obj) -> dict:
     """Field values of a model instance as JSON-ready data (foreign keys by id)."""
+    from .personal import is_secret
+
     data = {}
     for field in obj._meta.concrete_fields:
-        if field.name in ("created_at", "updated_at"):
+        if field.name in ("created_at", "updated_at") or is_secret(field.name):
             continue
         data[field.attname] = _plain(getattr(obj, field.attname))
     return data
@@ -92,7 +97,10 @@ def record(
     note: str = "",
     actor=None,
 ):
+    from django.contrib.contenttypes.models import ContentType
+
     from .models import ChangeLog
+    from .personal import for_change_log
 
     bulk = _bulk.get()
     if bulk is not None and action == ChangeAction.CREATE:
@@ -111,14 +119,16 @@ def record(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=str(obj.pk) if obj.pk is not None else "",
         object_repr=str(obj)[:300],
-        before=before,
-        after=after,
+        before=for_change_log(type(obj), before),
+        after=for_change_log(type(obj), after),
         request_id=current_request_id() or uuid.uuid4().hex,
         note=note[:500],
     )
 
 
 def history(obj):
+    from django.contrib.contenttypes.models import ContentType
+
     from .models import ChangeLog
 
     return ChangeLog.objects.filter(

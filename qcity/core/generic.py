@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .security import mask
+from . import personal
+from .personal import mask
 
 
 # ---------------------------------------------------------------- forms
@@ -44,16 +45,47 @@ class ScopedModelForm(forms.ModelForm):
                 field.queryset = queryset.for_user(user)
         if self.instance.pk and getattr(self.instance, "updated_at", None):
             self.fields["version"].initial = self.instance.updated_at.isoformat()
+        self.shows_personal_in_full = False
+        if self.instance.pk:
+            self._mask_personal_fields()
         style_form(self)
 
+    def _mask_personal_fields(self):
+        """Personal data in the form is masked unless the user may see it in full."""
+        present = {n: k for n, k in personal.fields_of(self.instance).items() if n in self.fields}
+        if not present:
+            return
+        if personal.may_see_personal(self.user, type(self.instance), self.instance):
+            self.shows_personal_in_full = True
+            return
+        for name, kind in present.items():
+            self.initial[name] = mask(kind, getattr(self.instance, name))
+
     def service_data(self) -> dict:
-        return {
+        data = {
             name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data
         }
+        return personal.keep_unchanged(self.instance, data)  # a masked value sent back is no change
 
     def _post_clean(self):
         # Model validation runs in the service (the only place that saves); the form only parses.
-        pass
+        check_uploaded_files(self.cleaned_data, self.add_error)
+
+
+def check_uploaded_files(values: dict, add_error):
+    """Every file field of a registered form or serializer goes through the one upload path."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import UploadedFile
+
+    from . import uploads
+
+    for name, value in list(values.items()):
+        if isinstance(value, UploadedFile):
+            try:
+                uploads.validate(value, uploads.EVIDENCE)
+            except ValidationError as exc:
+                values.pop(name, None)
+                add_error(name, exc.messages[0])
 
 
 def form_for(registration):
@@ -233,3 +265,17 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def get_validators(self):
         return []  # uniqueness and model rules are checked by the service, with Chinese messages
+
+    def validate(self, attrs):
+        refused = {}
+        check_uploaded_files(attrs, refused.__setitem__)  # the one upload path
+        if refused:
+            raise serializers.ValidationError(refused)
+        # a read-then-write sends the masked strings back: they are ignored, never stored
+        if self.instance is not None and not isinstance(self.instance, (list, models.QuerySet)):
+            for name, kind in personal.fields_of(self.instance).items():
+                if name in attrs and personal.is_masked_echo(
+                    kind, getattr(self.instance, name), attrs[name]
+                ):
+                    attrs.pop(name)
+        return super().validate(attrs)

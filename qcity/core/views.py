@@ -25,7 +25,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import audit, events, importer, notify, rulebook, search, security, uploads, workdays
+from . import (
+    audit,
+    events,
+    importer,
+    notify,
+    personal,
+    rulebook,
+    search,
+    security,
+    uploads,
+    workdays,
+)
 from .choices import ImportMode
 from .context_processors import counted
 from .documents import cell_value, xlsx_bytes
@@ -128,6 +139,10 @@ class RegistryViews:
             return response
         obj = get_scoped_object(self.r, request.user, pk)
         tab = request.GET.get("tab", "fields")
+        # personal data is masked; one who may see it in full asks for it, and that is logged
+        can_reveal = tab == "fields" and any(n in self.r.masked for n in self.r.detail_fields)
+        can_reveal = can_reveal and personal.may_see_personal(request.user, self.r.model, obj)
+        reveal = can_reveal and request.GET.get("reveal") == "1"
         fields = []
         years = None  # the holiday years, read once and only when a deadline is shown
         for name in self.r.detail_fields:
@@ -142,9 +157,11 @@ class RegistryViews:
                     value = marked_estimate(date_format(value), value)
             if field.many_to_many:
                 value = "、".join(str(v) for v in value.all())
-            if name in self.r.masked:
-                value = security.mask(self.r.masked[name], value)
+            if name in self.r.masked and not reveal:
+                value = personal.mask(self.r.masked[name], value)
             fields.append((field.verbose_name, value))
+        if reveal:
+            personal.log_full_view(request.user, obj, _("详情页"))
         context = {
             "registration": self.r,
             "object": obj,
@@ -153,6 +170,7 @@ class RegistryViews:
             "changes": audit.history(obj)[:200] if tab == "changes" else None,
             "timeline": events.timeline(obj) if tab == "timeline" else None,
             "can_change": can(request.user, obj, CHANGE),
+            "can_reveal": can_reveal and not reveal,
         }
         return render(request, self.r.detail_template or "core/detail.html", context)
 
@@ -184,6 +202,8 @@ class RegistryViews:
         form = form_for(self.r)(
             request.POST or None, request.FILES or None, instance=obj, user=request.user
         )
+        if request.method == "GET" and getattr(form, "shows_personal_in_full", False):
+            personal.log_full_view(request.user, obj, _("编辑表单"))
         if request.method == "POST" and form.is_valid():
             try:
                 self.r.update(

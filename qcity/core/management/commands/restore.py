@@ -1,3 +1,7 @@
+"""``qcity restore ARCHIVE --yes``: replace this database's data with a ``qcity backup``
+archive; an encrypted archive needs the QCITY_BACKUP_KEY it was written with."""
+
+import io
 import shutil
 import tarfile
 import tempfile
@@ -9,6 +13,8 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from qcity.core import backupcrypt
 
 
 class Command(BaseCommand):
@@ -24,9 +30,10 @@ class Command(BaseCommand):
             raise CommandError(f"备份文件不存在：{archive}")
         if not yes and input("恢复将清空当前数据库中的全部数据，输入 yes 继续：").strip() != "yes":
             raise CommandError("已取消")
+        plain = backupcrypt.read_archive(archive)  # refuses a missing or wrong key first
         with tempfile.TemporaryDirectory() as tmp:
             try:
-                with tarfile.open(archive, "r:gz") as tar:
+                with tarfile.open(fileobj=io.BytesIO(plain), mode="r:gz") as tar:
                     tar.extractall(tmp, filter="data")
             except (tarfile.TarError, OSError) as exc:
                 raise CommandError(f"备份文件已损坏或格式不对：{exc}")

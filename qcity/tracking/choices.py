@@ -74,6 +74,17 @@ class FollowUpKind(ColouredChoices):
 colours(FollowUpKind, {"reminder": "info", "urge": "warning", "supervise": "danger"})
 
 
+class NoticeStatus(ColouredChoices):
+    """A 督办通知单 the overdue scan drafts waits for the office to review and issue it."""
+
+    DRAFT = "draft", _("待签发")
+    ISSUED = "issued", _("已发出")
+    WITHDRAWN = "withdrawn", _("已撤销")
+
+
+colours(NoticeStatus, {"draft": "secondary", "issued": "danger", "withdrawn": "dark"})
+
+
 class FollowUpSubject(models.TextChoices):
     REPORT = "report", _("进展报送")
     DEADLINE = "deadline", _("完成时限")

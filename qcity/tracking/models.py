@@ -18,6 +18,7 @@ from .choices import (
     FollowUpKind,
     FollowUpSubject,
     Light,
+    NoticeStatus,
     ReportCycle,
     ReportStatus,
 )
@@ -230,6 +231,27 @@ class FollowUp(models.Model):
     answer_deadline = models.DateField(_("答复期限"), null=True, blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answer = models.TextField(_("答复内容"), blank=True)
+    answered_by = models.ForeignKey(
+        User,
+        verbose_name=_("答复录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_for = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("答复单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_on_behalf = models.BooleanField(_("质量办代为回复"), default=False)
+    answer_basis = models.CharField(_("代为回复依据"), max_length=300, blank=True)
+    status = models.CharField(
+        _("签发状态"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
+    )
     issued_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -252,6 +274,14 @@ class FollowUp(models.Model):
     @property
     def kind_colour(self):
         return FollowUpKind.colour(self.kind)
+
+    @property
+    def is_draft(self):
+        return self.status == NoticeStatus.DRAFT
+
+    @property
+    def status_colour(self):
+        return NoticeStatus.colour(self.status)
 
 
 class LightSnapshot(models.Model):

@@ -35,6 +35,7 @@ from .choices import (
     ExtensionStatus,
     FollowUpKind,
     FollowUpSubject,
+    NoticeStatus,
     ReportCycle,
     ReportStatus,
 )
@@ -242,7 +243,7 @@ def hand_out_tasks(
     a task already handed out is reported, not duplicated; a 待交办 item of the task is
     handed out as it is."""
     require_office(user)
-    on = on or today()
+    stamp, on = on, on or today()  # back-entered only when a day was given: else the real time
     if plan.role != "ours":
         raise ValidationError(_("上级参照的规划只对标目标，不交办任务"))
     if cycle not in ReportCycle.values:
@@ -257,11 +258,11 @@ def hand_out_tasks(
         .order_by("order", "pk")
     )
     with transaction.atomic():  # one action; a task that fails rolls back only itself
-        _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day, on)
+        _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day, on, stamp)
     return result
 
 
-def _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day, on):
+def _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day, on, stamp):
     existing = {a.task_id: a for a in Assignment.objects.filter(task__in=tasks)}
     for task in tasks:
         current = existing.get(task.pk)
@@ -297,11 +298,11 @@ def _hand_out(tasks, result, user, cycle, deadline, deadline_for_all, report_day
                             "report_day": report_day,
                         },
                         user,
-                        on=on,
+                        on=stamp,
                     )
                 else:  # a 待交办 draft goes out with what the office chose on this page
                     current = _redate_draft(current, due, cycle, report_day, user)
-                result.assigned.append(assign(current, user, on=on))
+                result.assigned.append(assign(current, user, on=stamp))
         except ValidationError as exc:
             result.blocked.append((task, "；".join(exc.messages)))
 
@@ -980,7 +981,7 @@ def compose_notice(
         if overdue:
             return _("催办：“{t}”{w}，{late}，请尽快办理。").format(t=title, w=what, late=late)
         return _("催办：“{t}”{w}，请抓紧办理。").format(t=title, w=what)
-    answer = official_date(answer_deadline)
+    answer = deadline_text(answer_deadline, explain=False)
     urge = _last_urge(assignment, subject, due_date, period_start)
     if overdue and urge is not None:
         return _(
@@ -990,9 +991,33 @@ def compose_notice(
         return _("督办：“{t}”{w}，{late}，现予督办，请于{a}前书面答复办理情况。").format(
             t=title, w=what, late=late, a=answer
         )
+    if on <= due_date:
+        return _(
+            "督办：“{t}”{w}，尚未到期，目前完成进度{p}%，现予督办，请于{a}前书面答复办理情况。"
+        ).format(t=title, w=what, p=assignment.percent, a=answer)
+    # past the date but not overdue (the report came in, the item was closed): say so
+    done = (
+        _("该期进展报告已报送")
+        if subject == FollowUpSubject.REPORT
+        else _("事项当前状态为{s}").format(s=assignment.get_state_display())
+    )
     return _(
-        "督办：“{t}”{w}，尚未到期，目前完成进度{p}%，现予督办，请于{a}前书面答复办理情况。"
-    ).format(t=title, w=what, p=assignment.percent, a=answer)
+        "督办：“{t}”{w}，{done}，目前完成进度{p}%，现予督办，请于{a}前书面答复办理情况。"
+    ).format(t=title, w=what, done=done, p=assignment.percent, a=answer)
+
+
+def deadline_text(day, explain=True) -> str:
+    """A working-day deadline in 公文 style, marked （估算） as the pages mark it (the
+    ``{% deadline %}`` tag) when its year has no holiday arrangements yet (core.workdays)."""
+    if not day:
+        return ""
+    if workdays.is_estimated(day):
+        if not explain:
+            return _("{d}（估算）").format(d=official_date(day))
+        return _("{d}（估算：{y}年节假日安排尚未录入，按周一至周五计算）").format(
+            d=official_date(day), y=day.year
+        )
+    return official_date(day)
 
 
 def supervise_answer_deadline(on):
@@ -1027,10 +1052,14 @@ def issue_followup(
     note="",
     reason="",
     message=None,
+    draft=False,
 ):
     """Issue a 提醒, 催办 or 督办. The text is composed from the record's state unless the
-    office wrote it (``message``); ``reason`` is the 督办事由 the office gives."""
+    office wrote it (``message``); ``reason`` is the 督办事由 the office gives. With ``draft``
+    (the overdue scan) a 督办通知单 is only drafted: no number, nothing sent to the unit, a
+    to-do for the office to review, edit and issue it (``issue_notice``) or withdraw it."""
     at, on = _at(on), on or today()
+    draft = draft and kind == FollowUpKind.SUPERVISE
     if user is not None:
         require_office(user)
     if message is not None:
@@ -1053,7 +1082,9 @@ def issue_followup(
             if subject == FollowUpSubject.REPORT
             else _("完成时限{due}").format(due=official_date(due_date))
         )
-        if kind == FollowUpKind.SUPERVISE:
+        if draft:
+            followup.status = NoticeStatus.DRAFT
+        elif kind == FollowUpKind.SUPERVISE:
             followup.year = on.year
             followup.sequence, followup.number = next_supervise_number(on.year)
             followup.answer_deadline = supervise_answer_deadline(on)
@@ -1064,13 +1095,28 @@ def issue_followup(
             due_date,
             period_start=period_start,
             on=on,
-            answer_deadline=followup.answer_deadline,
+            answer_deadline=followup.answer_deadline or supervise_answer_deadline(on),
         )
         if note:
             followup.message += note
         followup.full_clean()
         followup.save()
         audit.record(followup, ChangeAction.CREATE, after=audit.snapshot(followup), actor=user)
+        if draft:
+            events.emit(  # on the notice: the unit's timeline shows only what was issued
+                followup,
+                "supervise_drafted",
+                _("系统生成督办通知单草稿（待质量办审核签发）：{w}").format(w=what),
+                actor=user,
+                at=at,
+                followup=followup.pk,
+            )
+            _todo_office(
+                _("审核签发督办通知单草稿：{t}").format(t=assignment.title),
+                assignment,
+                "supervise_draft",
+            )
+            return followup
         events.emit(
             assignment,
             f"followup_{kind}",
@@ -1091,15 +1137,101 @@ def issue_followup(
     return followup
 
 
+def redraft_notice(followup, on=None) -> str:
+    """A draft 督办通知单's text composed afresh from the record's state on ``on`` (the day
+    the office reviews it): lateness, the 催办 and the answer deadline as of that day."""
+    on = on or today()
+    return compose_notice(
+        followup.assignment,
+        followup.kind,
+        followup.subject,
+        followup.due_date,
+        period_start=followup.period_start,
+        on=on,
+        answer_deadline=supervise_answer_deadline(on),
+    )
+
+
+def issue_notice(followup, user, reason, message, on=None):
+    """The office issues a 督办通知单 the scan drafted, with the 事由 and text it reviewed:
+    it gets its number, its issue date and answer deadline, and goes to the lead unit."""
+    require_office(user)
+    message = _text(message, _("请填写通知内容"))
+    on = on or today()
+    with transaction.atomic():
+        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if followup.status != NoticeStatus.DRAFT:
+            raise ValidationError(_("该督办通知单不是待签发的草稿"))
+        assignment = followup.assignment
+        if assignment.state not in ACTIVE_STATES or assignment.is_void:
+            raise ValidationError(
+                _("事项当前状态为{s}，不能再发督办通知单，请撤销草稿").format(
+                    s=assignment.get_state_display()
+                )
+            )
+        before = audit.snapshot(followup)
+        followup.status = NoticeStatus.ISSUED
+        followup.reason, followup.message = (reason or "").strip(), message
+        followup.issued_on, followup.issued_by = on, user
+        followup.year = on.year
+        followup.sequence, followup.number = next_supervise_number(on.year)
+        followup.answer_deadline = supervise_answer_deadline(on)
+        followup.save()
+        _change(followup, before, user, note=_("审核签发督办通知单"))
+        events.emit(
+            assignment,
+            "followup_supervise",
+            _("签发督办通知单{n}（系统草稿经质量办审核）").format(n=followup.number),
+            actor=user,
+            followup=followup.pk,
+        )
+        notify.close_todos(assignment, "supervise_draft")
+        _todo_lead(
+            _("答复督办通知单{n}").format(n=followup.number),
+            assignment,
+            "supervise",
+            due=followup.answer_deadline,
+        )
+    return followup
+
+
+def withdraw_notice(followup, user, reason):
+    """The office decides a drafted 督办通知单 is not to be issued (kept, with the reason, so
+    the scan does not draft it again)."""
+    require_office(user)
+    reason = _text(reason, _("撤销草稿须说明理由"))
+    with transaction.atomic():
+        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if followup.status != NoticeStatus.DRAFT:
+            raise ValidationError(_("该督办通知单不是待签发的草稿"))
+        before = audit.snapshot(followup)
+        followup.status = NoticeStatus.WITHDRAWN
+        followup.reason = reason[:2000]
+        followup.save()
+        _change(followup, before, user, note=_("撤销督办通知单草稿"))
+        events.emit(
+            followup,
+            "supervise_withdrawn",
+            _("撤销督办通知单草稿：{r}").format(r=reason),
+            actor=user,
+            followup=followup.pk,
+        )
+        notify.close_todos(followup.assignment, "supervise_draft")
+    return followup
+
+
 def edit_notice(followup, user, reason, message):
-    """The office corrects the 督办事由 and text of a 督办通知单 until the unit has answered
-    (the .docx is generated from them each time it is downloaded)."""
+    """The office corrects the 督办事由 and text of a 督办通知单 (a draft, or an issued one
+    until the unit has answered; the .docx is generated from them each time it is
+    downloaded)."""
     require_office(user)
     message = _text(message, _("请填写通知内容"))
     with transaction.atomic():
         followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
         if followup.kind != FollowUpKind.SUPERVISE:
             raise ValidationError(_("只有督办通知单可以修改"))
+        if followup.status == NoticeStatus.WITHDRAWN:
+            raise ValidationError(_("该督办通知单草稿已撤销"))
         if followup.answered_at:
             raise ValidationError(_("牵头单位已答复，通知单不能再修改"))
         before = audit.snapshot(followup)
@@ -1109,30 +1241,58 @@ def edit_notice(followup, user, reason, message):
         events.emit(
             followup.assignment,
             "supervise_edited",
-            _("修改督办通知单{n}").format(n=followup.number),
+            _("修改督办通知单{n}").format(n=followup.number)
+            if followup.number
+            else _("修改督办通知单草稿"),
             actor=user,
         )
     return followup
 
 
-def answer_followup(followup, user, text):
-    require_lead(followup.assignment, user)
+def answer_followup(followup, user, text, on_behalf=False, basis=""):
+    """The lead unit answers a 督办通知单. The office never answers as if it were the unit:
+    it may enter a unit's answer (given on paper) only as an explicit 代为回复 with its basis,
+    recorded as such (who, for which unit, when) on the timeline and in the notice."""
+    assignment = followup.assignment
+    own = is_lead(assignment, user)
+    if not own:
+        if not is_office(user):
+            raise PermissionDenied(_("只有牵头单位可以答复督办通知单"))
+        if not on_behalf:
+            raise ValidationError(
+                _("质量办不能以牵头单位名义答复；牵头单位已书面答复的，请选择“代为回复”并注明依据")
+            )
+        basis = _text(basis, _("代为回复须注明依据（如牵头单位书面答复的日期、文号）"))
     text = _text(text, _("请填写答复内容"))
     with transaction.atomic():
         followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
         if followup.kind != FollowUpKind.SUPERVISE:
             raise ValidationError(_("只有督办通知单需要答复"))
+        if followup.status != NoticeStatus.ISSUED:
+            raise ValidationError(_("督办通知单尚未签发，不需答复"))
         if followup.answered_at:
             raise ValidationError(_("该督办通知单已答复"))
         before = audit.snapshot(followup)
         followup.answer, followup.answered_at = text, timezone.now()
+        followup.answered_by, followup.answered_for = user, assignment.lead_unit
+        followup.answered_on_behalf = not own
+        followup.answer_basis = "" if own else basis[:300]
         followup.save()
-        _change(followup, before, user)
+        label = (
+            _("答复督办通知单{n}").format(n=followup.number)
+            if own
+            else _("质量办代{u}答复督办通知单{n}（依据：{b}）").format(
+                u=assignment.lead_unit, n=followup.number, b=followup.answer_basis
+            )
+        )
+        _change(followup, before, user, note=label)
         events.emit(
             followup.assignment,
             "supervise_answered",
-            _("答复督办通知单{n}").format(n=followup.number),
+            label,
             actor=user,
+            on_behalf=not own,
+            unit=assignment.lead_unit_id,
         )
         notify.close_todos(followup.assignment, "supervise")
     return followup
@@ -1169,6 +1329,7 @@ def _ladder(assignment, subject, due, on, period_start=None):
                     due,
                     period_start=period_start,
                     on=on,
+                    draft=True,  # a numbered 公文 goes out only after the office reviews it
                 )
             )
     if remind_from <= on <= due and not existing:
@@ -1267,11 +1428,14 @@ def supervise_notice_docx(followup) -> bytes:
         raise ValidationError(_("只有督办有通知单"))
     a = followup.assignment
     issuer = office_unit()
-    doc = OfficialDocument(_("督办通知单"), doc_number=followup.number)
+    draft = followup.status != NoticeStatus.ISSUED
+    title = _("督办通知单（草稿，未签发）") if draft else _("督办通知单")
+    doc = OfficialDocument(title, doc_number=followup.number)
     doc.paragraph(f"{a.lead_unit}：", indent=False)
     if followup.reason:
         doc.paragraph(_("督办事由：{r}").format(r=followup.reason))
     doc.paragraph(followup.message)
+    answer_deadline = followup.answer_deadline or supervise_answer_deadline(today())
     doc.table(
         [_("项目"), _("内容")],
         [
@@ -1281,12 +1445,32 @@ def supervise_notice_docx(followup) -> bytes:
             [_("牵头领导"), a.leader or "—"],
             [_("责任人"), a.responsible_person or "—"],
             [_("完成时限"), official_date(a.deadline)],
-            [_("当前进度"), f"{a.percent}%"],
-            [_("答复期限"), official_date(followup.answer_deadline)],
+            [
+                _("完成进度（截至{d}）").format(d=official_date(today())),
+                f"{a.percent}%",
+            ],
+            [_("答复期限"), deadline_text(answer_deadline)],
         ],
     )
-    doc.paragraph(_("请在答复期限前通过平台提交书面答复，逾期未答复的将按规定通报。"))
-    doc.signature(str(issuer or ""), official_date(followup.issued_on))
+    if followup.answered_at:
+        doc.heading(_("答复情况"))
+        day = official_date(timezone.localdate(followup.answered_at))
+        unit = followup.answered_for or a.lead_unit
+        if followup.answered_on_behalf:
+            doc.paragraph(
+                _("{u}答复（质量办{p}于{d}代为录入，依据：{b}）：{t}").format(
+                    u=unit,
+                    p=followup.answered_by or "",
+                    d=day,
+                    b=followup.answer_basis,
+                    t=followup.answer,
+                )
+            )
+        else:
+            doc.paragraph(_("{u}于{d}答复：{t}").format(u=unit, d=day, t=followup.answer))
+    elif not draft:
+        doc.paragraph(_("请在答复期限前通过平台提交书面答复，逾期未答复的将按规定通报。"))
+    doc.signature(str(issuer or ""), "" if draft else official_date(followup.issued_on))
     return doc.to_bytes()
 
 
@@ -1297,27 +1481,7 @@ EVIDENCE_SUFFIXES = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png", ".zip")
 def check_file(uploaded):
     """Refuse a file before reading it: its declared size against QCITY_MAX_UPLOAD_MB, then
     its type (pdf, docx, xlsx, jpg, png, zip)."""
-    name = Path(getattr(uploaded, "name", "") or "").name
-    if not name:
-        raise ValidationError({"files": _("请选择要上传的文件")})
-    if uploads.too_large(uploaded):
-        raise ValidationError(
-            {
-                "files": _("文件“{name}”大小超过上限{limit} MB，请压缩或拆分后再上传").format(
-                    name=name, limit=uploads.limit_mb()
-                )
-            }
-        )
-    if uploaded.size == 0:
-        raise ValidationError({"files": _("文件“{name}”是空文件").format(name=name)})
-    if Path(name).suffix.lower() not in EVIDENCE_SUFFIXES:
-        raise ValidationError(
-            {
-                "files": _(
-                    "文件“{name}”的格式不支持，请上传 pdf、docx、xlsx、jpg、png 或 zip 文件"
-                ).format(name=name)
-            }
-        )
+    uploads.validate(uploaded, uploads.EVIDENCE, field="files")  # the one upload path
 
 
 def _store(obj, uploaded, user, at=None) -> Attachment:

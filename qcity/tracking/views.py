@@ -25,7 +25,15 @@ from qcity.plans.choices import TaskSource
 from qcity.plans.models import Plan
 
 from . import services
-from .choices import ACTIVE_STATES, AssignmentState, FollowUpKind, Light, ReportCycle, ReportStatus
+from .choices import (
+    ACTIVE_STATES,
+    AssignmentState,
+    FollowUpKind,
+    Light,
+    NoticeStatus,
+    ReportCycle,
+    ReportStatus,
+)
 from .models import Assignment, CoUnitInput, FollowUp, ProgressReport
 from .services import attachments_of_many
 
@@ -121,6 +129,7 @@ TODO_KINDS = [
     "rework",
     "extension",
     "supervise",
+    "supervise_draft",
     "followup_report",
     "followup_deadline",
 ]
@@ -178,17 +187,28 @@ def assignment_detail(request, pk):
         "co_units": assignment.co_units.select_related("unit"),
         "reports": reports,
         "extensions": assignment.extensions.select_related("requested_by", "decided_by"),
-        "followups": assignment.followups.all(),
+        "followups": visible_followups(assignment, request.user),
         "lights": assignment.lights.order_by("-period_start")[:12],
         "timeline": events.timeline(assignment),
         "actions": allowed_actions(assignment, request.user),
         "is_office": services.is_office(request.user),
+        "acting_for_unit": services.is_office(request.user)
+        and not services.is_lead(assignment, request.user),
         "units": OrgUnit.objects.filter(is_active=True).only("pk", "name")
         if assignment.state == S.RETURNED
         else [],
         "today": services.today(),
     }
     return render(request, "tracking/assignment_detail.html", context)
+
+
+def visible_followups(assignment, user):
+    """Drafts the scan made (and withdrawn drafts) are the office's working papers: a unit
+    sees only the notices actually issued to it."""
+    qs = assignment.followups.select_related("answered_by", "answered_for")
+    if not services.is_office(user):
+        qs = qs.filter(status=NoticeStatus.ISSUED)
+    return qs
 
 
 def report_files(reports) -> dict[int, list[dict]]:
@@ -274,7 +294,13 @@ def act(request, pk, action):
             followup = assignment.followups.filter(pk=post.get("followup") or 0).first()
             if followup is None:
                 raise Http404
-            services.answer_followup(followup, user, post.get("answer", ""))
+            services.answer_followup(
+                followup,
+                user,
+                post.get("answer", ""),
+                on_behalf=post.get("on_behalf") == "1",
+                basis=post.get("basis", ""),
+            )
         elif action == "report":
             report = services.open_report(assignment, user)
             return redirect("tracking:report_edit", pk=report.pk)
@@ -513,7 +539,8 @@ def supervise_new(request, pk):
 
 @login_required
 def notice_edit(request, pk):
-    """The office corrects an issued 督办通知单 (事由 and text) until the unit answers."""
+    """The office corrects an issued 督办通知单 (事由 and text) until the unit answers, and
+    reviews a draft the overdue scan made: edits it and issues it, or withdraws it."""
     followup = FollowUp.objects.filter(pk=pk, kind=FollowUpKind.SUPERVISE).first()
     if followup is None:
         raise Http404(_("记录不存在或您无权查看"))
@@ -522,14 +549,25 @@ def notice_edit(request, pk):
         raise PermissionDenied(_("只有质量办可以执行此操作"))
     post, error = request.POST, ""
     reason = post.get("reason", followup.reason)
-    message = post.get("message", followup.message)
+    # a draft is shown as it would read if issued today (lateness, answer deadline)
+    initial = services.redraft_notice(followup) if followup.is_draft else followup.message
+    message = post.get("message", initial)
     if request.method == "POST":
+        op = post.get("op", "save")
         try:
-            services.edit_notice(followup, request.user, reason, message)
+            if followup.is_draft and op == "issue":
+                followup = services.issue_notice(followup, request.user, reason, message)
+                done = _("已签发督办通知单{n}").format(n=followup.number)
+            elif followup.is_draft and op == "withdraw":
+                services.withdraw_notice(followup, request.user, post.get("withdraw_reason", ""))
+                done = _("督办通知单草稿已撤销")
+            else:
+                services.edit_notice(followup, request.user, reason, message)
+                done = _("督办通知单已修改")
         except ValidationError as exc:
             error = "；".join(exc.messages)
         else:
-            messages.success(request, _("督办通知单已修改"))
+            messages.success(request, done)
             return redirect("tracking:assignment_detail", pk=assignment.pk)
     return render(
         request,
@@ -539,7 +577,8 @@ def notice_edit(request, pk):
             "followup": followup,
             "reason": reason,
             "message": message,
-            "answer_deadline": followup.answer_deadline,
+            "answer_deadline": followup.answer_deadline
+            or services.supervise_answer_deadline(services.today()),
             "error": error,
         },
         status=400 if error else 200,
@@ -552,6 +591,8 @@ def notice_docx(request, pk):
     if followup is None:
         raise Http404
     get_scoped_object(_registration(), request.user, followup.assignment_id)
+    if followup.status != NoticeStatus.ISSUED and not services.is_office(request.user):
+        raise Http404(_("记录不存在或您无权查看"))
     response = HttpResponse(
         services.supervise_notice_docx(followup),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

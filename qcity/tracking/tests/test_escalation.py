@@ -32,7 +32,15 @@ def test_scan_ladder_report_reminder_urge_supervise(world, signed):
     services.scan(on=datetime.date(2026, 2, 9))  # 1 working day after the urge: not yet
     assert ("supervise", "report") not in kinds(signed)
     services.scan(on=datetime.date(2026, 2, 11))  # 3 working days after the urge
-    notice = FollowUp.objects.get(assignment=signed, kind="supervise")
+    draft = FollowUp.objects.get(assignment=signed, kind="supervise")
+    # the scan only drafts the 督办通知单: unnumbered, nothing sent to the unit yet
+    assert draft.status == "draft" and draft.number == ""
+    assert not Todo.objects.filter(kind="supervise", object_id=str(signed.pk)).exists()
+    services.scan(on=datetime.date(2026, 2, 12))  # no second draft
+    assert FollowUp.objects.filter(assignment=signed, kind="supervise").count() == 1
+    notice = services.issue_notice(
+        draft, world.user("office_admin"), "", draft.message, on=datetime.date(2026, 2, 12)
+    )
     assert notice.number == f"督办〔2026〕{notice.sequence}号" and notice.sequence > last
     assert notice.answer_deadline > datetime.date(2026, 2, 11)
     assert Todo.objects.filter(
@@ -62,10 +70,14 @@ def test_deadline_ladder_and_numbering(world, signed, assignment):
     services.scan(on=datetime.date(2027, 1, 4))
     assert ("urge", "deadline") in kinds(signed)
     services.scan(on=datetime.date(2027, 1, 8))
+    for draft in FollowUp.objects.filter(kind="supervise", status="draft").order_by("pk"):
+        services.issue_notice(
+            draft, world.user("office_admin"), "", draft.message, on=datetime.date(2027, 1, 8)
+        )
     numbers = sorted(
         FollowUp.objects.filter(kind="supervise", year=2027).values_list("sequence", flat=True)
     )
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers and numbers == list(range(1, len(numbers) + 1))
     snapshot = LightSnapshot.objects.filter(assignment=signed).order_by("-period_start").first()
     assert snapshot.light == "red" and "超过完成时限" in snapshot.explanation
 

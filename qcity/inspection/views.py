@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 
 from qcity.core.documents import OfficialDocument
 from qcity.core.models import ExportLog, Region
+from qcity.core.personal import mask
 from qcity.core.registry import get
 from qcity.core.scopes import CHANGE
-from qcity.core.security import mask
 from qcity.core.views import get_scoped_object
 
 from . import dashboard, services
@@ -530,9 +530,7 @@ def public_results(request):
     page = Paginator(records, 25).get_page(request.GET.get("page"))
     rows = [
         {
-            "record": r,
-            "legal_representative": mask("person_name", r.enterprise.legal_representative),
-            "address": mask("address", r.enterprise.address),
+            "record": r,  # 双随机 publicity: name, credit code, task, authority, date, result
         }
         for r in page
     ]
@@ -585,12 +583,34 @@ def public_draw_record(request, pk):
         "parameters": snap["params"],
         "result": task.result,
     }
+    user = request.user
+    if not (user.is_authenticated and (user.is_office_admin or user.is_auditor)):
+        body = _public_draw_record(body)
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="draw-{task.pk}.json"'
     return response
+
+
+def _public_draw_record(body: dict) -> dict:
+    """The draw record as published: a firm's credit-risk class is internal (国市监信发〔2022〕6号,
+    REFERENCE.md §2), so the class -> firms map and the per-class selection are left out; the
+    published ids, the selection in pairing order, the teams and the commitment remain. The
+    page's 重新计算并验证 re-runs the full draw on the server."""
+    result = dict(body["result"] or {})
+    selected = result.pop("selected", {}) or {}
+    result.pop("allocation", None)
+    result["selected_count"] = sum(len(ids) for ids in selected.values())
+    return {
+        **body,
+        "enterprises": sorted(e for ids in body["enterprises"].values() for e in ids),
+        "result": result,
+        "note": _(
+            "企业信用风险分类属内部管理信息，不予公开；完整记录（含分类）由质量办和审计人员登录后下载。"
+        ),
+    }
 
 
 # ---------------------------------------------------------------- quarterly analysis report

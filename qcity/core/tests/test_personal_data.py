@@ -226,3 +226,27 @@ def test_unencrypted_backup_is_still_written_0600(tmp_path, monkeypatch, db):
     archive.chmod(0o644)
     call_command("backup", str(archive))
     assert _mode(archive) == 0o600 and archive.read_bytes().startswith(b"\x1f\x8b")
+
+
+def test_migration_scrubs_secrets_and_personal_data_from_existing_change_log_rows(world):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    account = world.user("district_staff")
+    old = ChangeLog.objects.create(
+        actor=world.user("office_admin"),
+        action="update",
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(account.pk),
+        object_repr=str(account),
+        before={"password": account.password, "phone": REAL_PHONE, "display_name": "甲"},
+        after={"password": account.password, "phone": REAL_PHONE, "display_name": "乙"},
+        request_id="r1",
+    )
+    migration = importlib.import_module("qcity.core.migrations.0005_scrub_change_log_personal_data")
+    migration.scrub(apps, None)
+    old.refresh_from_db()
+    assert old.before == {"phone": MASKED_PHONE, "display_name": "甲"}
+    assert old.after == {"phone": MASKED_PHONE, "display_name": "乙"}

@@ -13,6 +13,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_groups": [], "upload_limit_mb": uploads.limit_mb()}
+    from .audit_views import audit_links
     from .models import Message
     from .notify import todos_for
 
@@ -27,4 +28,5 @@ def navigation(request):
             request, "unread", lambda: Message.objects.filter(recipient=user, read_at=None).count()
         ),
         "upload_limit_mb": uploads.limit_mb(),
+        "nav_audit_links": audit_links(user),
     }

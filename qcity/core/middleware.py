@@ -1,6 +1,13 @@
 """Request context: who acts and under which request id (for the change log), and the forced
-password change at first login."""
+password change at first login.
 
+A client may send its own ``X-Request-ID`` (a proxy's or a batch client's correlation id) only
+if it matches ``REQUEST_ID_PATTERN`` (at most 36 letters, digits and hyphens, the width of the
+change log's column); anything else is replaced by a fresh UUID, so a forged or oversized id
+never reaches the audit log (issue 10, "Errors"). The response echoes the id used.
+"""
+
+import re
 import uuid
 
 from django.shortcuts import redirect
@@ -37,12 +44,22 @@ class ChineseByDefaultMiddleware:
         return self.get_response(request)
 
 
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,36}")
+
+
+def accepted_request_id(supplied: str | None) -> str:
+    """The client's id when it is well-formed, otherwise a fresh one."""
+    if supplied and REQUEST_ID_PATTERN.fullmatch(supplied):
+        return supplied
+    return uuid.uuid4().hex
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request_id = accepted_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id
         user = getattr(request, "user", None)
         with audit.acting_as(

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import public, views
+from . import audit_views, public, views
 
 app_name = "core"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("core/imports/<int:pk>/", views.importrun_status, name="importrun_status"),
     path("core/jobs/<int:pk>/", views.job_status, name="job_status"),
     path("core/rules/", views.rule_list, name="rule_list"),
+    path("core/audit/changes/", audit_views.change_log, name="audit_changes"),
+    path("core/audit/logins/", audit_views.login_log, name="audit_logins"),
+    path("core/audit/exports/", audit_views.export_log, name="audit_exports"),
     path("core/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("public/", views.public_home, name="public_home"),
     path("public/", include(public.URLPATTERNS)),  # module pages, see public.add_urls

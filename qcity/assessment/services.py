@@ -222,12 +222,18 @@ def _timeliness(assessment, item, on) -> scoring.ItemScore:
     return scoring.report_timeliness(item.name, item.points, late=late, missed=missed)
 
 
-def _target(assessment, item) -> scoring.ItemScore:
+def _target(assessment, item, on=None) -> scoring.ItemScore:
     """Attainment of the plan targets linked to indicators for which the subject answers
-    (for a district: its own region's figures), averaged over the targets."""
+    (for a district: its own region's figures), averaged over the targets.
+
+    Each target is scored on the figure the dashboard judges it on at the end of the assessed
+    year (``indicators.status.StatusBoard`` on 31 December):
+    the indicator's preferred series, inside the plan's period, no rate from too few
+    samples — and only when that figure belongs to the assessed year. The reason names the
+    figure (reported or computed and why, its period, the date it is judged at)."""
     try:
-        from qcity.indicators.models import Decomposition, Observation, TargetLink
-        from qcity.indicators.status import used_series
+        from qcity.indicators.models import Decomposition, TargetLink
+        from qcity.indicators.status import StatusBoard, period_label
     except ImportError:
         return scoring.ItemScore(item.name, item.points, Decimal(0), _("指标模块未启用，暂不计分"))
     scheme = assessment.scheme
@@ -254,11 +260,13 @@ def _target(assessment, item) -> scoring.ItemScore:
     for link in sorted(links, key=closeness):
         chosen.setdefault((link.indicator_id, link.params_key), link)
     links = TargetLink.objects.filter(pk__in=[x.pk for x in chosen.values()]).select_related(
-        "target", "indicator"
+        "target__plan", "target__link", "indicator"
     )
     if assessment.subject_kind == SubjectKind.DEPARTMENT:
         links = links.filter(units=assessment.unit_id)
     region_id = assessment.region_id
+    # the dashboard as it stands at the end of the assessed year (no later figure is seen)
+    board = StatusBoard(datetime.date(scheme.year, 12, 31))
     parts, shares, seen, skipped = [], [], set(), []
     for link in links.distinct().order_by("target__order")[:50]:
         target = link.target
@@ -266,64 +274,71 @@ def _target(assessment, item) -> scoring.ItemScore:
         if key in seen:
             continue
         seen.add(key)
-        region = region_id or target.region_id
-        goal, own = target.value, None
+        goal, own, judged, other_region = target.value, None, target, None
         if region_id and target.region_id != region_id:
             # a district is judged against its own (decomposed) target when there is one
             splits = sorted(
-                Decomposition.objects.filter(target=target, region_id=region_id),
+                Decomposition.objects.filter(target=target, region_id=region_id).select_related(
+                    "district_target__plan", "district_target__link__indicator"
+                ),
                 key=lambda d: (d.year != scheme.year, abs(d.year - scheme.year)),
             )
             if splits:
                 own = splits[0]
                 goal = own.value
-        series = Observation.objects.filter(
-            indicator=link.indicator,
-            params_key=link.params_key,
-            region_id=region,
-            is_current=True,
-            is_void=False,
-            period_end__year__lte=scheme.year,
-        )
-        # the same figures the dashboard judges the target on: the indicator's preferred
-        # series (computed or reported), preceded by the other's earlier figures
-        figures = list(series.order_by("period_end", "pk"))
-        min_n = rulebook.value("indicators.min_sample_size")
-        source, used = used_series(
-            link.indicator.prefer,
-            [o for o in figures if o.source != "computed"],
-            [o for o in figures if o.source == "computed"],
-        )
-        # rate figures from too few samples are not evidence here either (the dashboard's rule)
-        small = [o for o in used if o.denominator is not None and o.denominator < min_n]
-        used = [o for o in used if o.denominator is None or o.denominator >= min_n]
-        obs = used[-1] if used else None
-        first = used[0] if used else None
-        if first is None:
+            if own is not None and own.district_target is not None:
+                judged = own.district_target
+            else:
+                other_region = region_id
+        result = board.status(judged, region_id=other_region)
+        figure = result.figure if result is not None else None
+        if figure is None:
+            e = result.evaluation if result is not None else None
             skipped.append(
-                _("{t}（样本不足，n = {n}）").format(
-                    t=target.indicator_text, n=small[-1].denominator
-                )
-                if small
+                _("{t}（样本不足，n = {n}）").format(t=target.indicator_text, n=e.sample_n)
+                if e is not None and e.small_sample
                 else target.indicator_text
             )
             continue
-        if obs is None:
-            shares.append(Decimal(0))
-            parts.append(_("{t}：无{y}年度数据").format(t=target.indicator_text, y=scheme.year))
+        if figure.period_end.year != scheme.year:
+            skipped.append(
+                _("{t}（无{y}年度数据，最近一期为{p}）").format(
+                    t=target.indicator_text, y=scheme.year, p=period_label(figure)
+                )
+            )
             continue
+        e = result.evaluation
+        actual = Decimal(str(round(e.current, 4)))
+        if own is None and e.threshold is not None:
+            goal = Decimal(str(round(e.threshold, 4)))  # a change target's derived value
         baseline = item.params.get("baseline", {}).get(str(target.pk))
         if baseline is None and own is not None and own.baseline is not None:
             baseline = own.baseline
-        if baseline is None and first is not None and first.pk != obs.pk:
-            baseline = first.value  # the first figure of the series is the base
-        direction = "down" if target.direction == "down" else "up"
-        reached = obs.value <= goal if direction == "down" else obs.value >= goal
+        if baseline is None and result.spec.kind == "new":
+            baseline = Decimal(0)
+        if baseline is None and result.spec.kind == "change" and result.spec.baseline is not None:
+            baseline = Decimal(str(result.spec.baseline))
+        if baseline is None:
+            # the first figure inside the plan's period that is evidence, as on the dashboard
+            first = next(
+                (
+                    o
+                    for o in result.series
+                    if o.denominator is None
+                    or link.indicator.aggregation != "weighted_rate"
+                    or o.denominator >= result.min_sample_size
+                ),
+                None,
+            )
+            if first is not None and first.pk != figure.pk:
+                baseline = first.value
+        direction = "down" if result.spec.resolved_direction() == "down" else "up"
+        reached = actual <= goal if direction == "down" else actual >= goal
         if baseline is not None and not reached and baseline != goal:
             one = scoring.attainment_linear(
                 target.indicator_text,
                 1,
-                actual=obs.value,
+                actual=actual,
                 baseline=baseline,
                 target=goal,
                 direction=direction,
@@ -333,23 +348,23 @@ def _target(assessment, item) -> scoring.ItemScore:
             one = scoring.attainment_table(
                 target.indicator_text,
                 1,
-                actual=obs.value,
+                actual=actual,
                 table=[(goal, 1)],
                 direction=direction,
                 unit=target.unit,
             )
         shares.append(max(Decimal(0), one.score))
         template = (
-            _("{t}：实际{v}{u}（{src}），本区{y}年分解目标{g}{u}，{ok}")
+            _("{t}：实际{v}{u}（{figure}），本区{y}年分解目标{g}{u}，{ok}")
             if own is not None
-            else _("{t}：实际{v}{u}（{src}），{y}年目标{g}{u}，{ok}")
+            else _("{t}：实际{v}{u}（{figure}），{y}年目标{g}{u}，{ok}")
         )
         parts.append(
             template.format(
-                src=_("系统计算数") if source == "computed" else _("报送数"),
+                figure=_figure_words(result, figure, period_label),
                 t=target.indicator_text,
                 y=own.year if own is not None else (target.year or scheme.year),
-                v=scoring.n(obs.value),
+                v=scoring.n(actual),
                 u=target.unit,
                 g=scoring.n(goal),
                 ok=_("达标")
@@ -378,6 +393,24 @@ def _target(assessment, item) -> scoring.ItemScore:
     return scoring.ItemScore(item.name, item.points, score, reason)
 
 
+def _figure_words(result, figure, period_label) -> str:
+    """Which figure a target was scored on, and why that one: 系统计算数，指标以系统计算数
+    为准，2035年6月数据，截至2035年6月30日 — the dashboard's figure for the assessed year."""
+    computed = figure.source == "computed"
+    source = _("系统计算数") if computed else _("报送数")
+    preferred = result.indicator.prefer == "computed"
+    if not computed and result.compute_reason:
+        why = _("不采用系统计算，以报送数为准")
+    elif computed == preferred:
+        why = _("指标以系统计算数为准") if computed else _("指标以报送数为准")
+    else:
+        why = _("首选数据缺失，改用报送数") if not computed else _("首选数据缺失，改用系统计算数")
+    day = result.when(figure)
+    return _("{source}，{why}，{period}数据，截至{y}年{m}月{d}日").format(
+        source=source, why=why, period=period_label(figure), y=day.year, m=day.month, d=day.day
+    )
+
+
 def compute_item(assessment, item, on=None) -> scoring.ItemScore:
     on = on or timezone.localdate()
     if item.method == Method.TASKS:
@@ -385,7 +418,7 @@ def compute_item(assessment, item, on=None) -> scoring.ItemScore:
     if item.method == Method.TIMELINESS:
         return _timeliness(assessment, item, on)
     if item.method == Method.TARGET:
-        return _target(assessment, item)
+        return _target(assessment, item, on)
     if item.method == Method.BONUS:
         rows = [(f.description, f.points) for f in _facts(assessment, FactKind.AWARD)]
         return scoring.bonus(rows, cap=item.points or None, name=item.name)

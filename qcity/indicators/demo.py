@@ -33,6 +33,7 @@ from .choices import LinkState, PeriodKind
 from .models import Indicator, Observation, TargetLink
 
 SEED = 20240101
+GRAIN_MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
 FALLBACK_NAME = "示例市质量指标演示方案"
 
 # (indicator key, text, op, value, high, unit, year of the plan (0 = its first), kind,
@@ -321,16 +322,20 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
             float(target.value) - 0.3,
             (float(target.value) + float(target.value_high)) / 2,
         )
-    cadence = (
-        12 if profile == "insufficient" else (1 if indicator.aggregation == "weighted_rate" else 3)
+    # figures at the indicator's grain (its period kind, per period or year to date)
+    cadence = GRAIN_MONTHS.get(indicator.period_kind) or (
+        1 if indicator.aggregation == "weighted_rate" else 3
     )
     months = [m for i, m in enumerate(_months()) if (i + 1) % cadence == 0]
     if profile == "insufficient":
         months = months[:2]
     previous_total = 0.0
+    year_to_date: dict[int, float] = {}
     for m in months:
         p_start = m.replace(day=1)
-        if cadence > 1:
+        if indicator.cumulative:
+            p_start = datetime.date(m.year, 1, 1)
+        elif cadence > 1:
             back = m.month - cadence + 1
             p_start = datetime.date(m.year + (back - 1) // 12, (back - 1) % 12 + 1, 1)
         p_end = _month_end(m)
@@ -340,6 +345,8 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
             total = goal * progress
             value = max(0.0, round(total - previous_total))
             previous_total += value
+            if indicator.cumulative:  # the year's additions so far
+                value = year_to_date[m.year] = year_to_date.get(m.year, 0.0) + value
         else:
             noise = (goal - baseline) * rng.uniform(-0.06, 0.06)
             value = baseline + (goal - baseline) * progress + noise
@@ -359,7 +366,12 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
             region=region,
             period_start=p_start,
             period_end=p_end,
-            period_kind={1: PeriodKind.MONTH, 3: PeriodKind.QUARTER, 12: PeriodKind.YEAR}[cadence],
+            period_kind={
+                1: PeriodKind.MONTH,
+                3: PeriodKind.QUARTER,
+                6: PeriodKind.HALF,
+                12: PeriodKind.YEAR,
+            }[cadence],
             value=Decimal(str(round(value, 2))),
             numerator=numerator,
             denominator=denominator,
@@ -370,25 +382,27 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
 
 
 def _observe_change(target, indicator, unit, region, admin, rng):
-    """A rate that must fall by target.value % on the previous year: quarterly readings."""
+    """A rate that must fall by target.value % on the previous year: quarterly year-to-date
+    readings, or one figure a year for an annual indicator."""
     base = 0.24
     last, first = last_month(), first_month().year
+    annual = indicator.period_kind == PeriodKind.YEAR
     for year in range(first, last.year + 1):
         # the plan's first year a little above the base, the second on it, then about 7%
         # lower every year
         factor = {first: 1.04, first + 1: 1.0}.get(year, 0.93 ** (year - first - 1))
         for quarter in range(4):
             p_start = datetime.date(year, quarter * 3 + 1, 1)
-            if p_start > last:
-                break
             p_end = _month_end(datetime.date(year, quarter * 3 + 3, 1))
+            if p_start > last or (annual and (quarter < 3 or p_end > _month_end(last))):
+                continue
             value = base * factor * (1 + rng.uniform(-0.01, 0.01)) - quarter * 0.002
             services.record_observation(
                 indicator=indicator,
                 region=region,
                 period_start=datetime.date(year, 1, 1),
                 period_end=p_end,
-                period_kind=PeriodKind.CUSTOM,
+                period_kind=PeriodKind.YEAR if annual else PeriodKind.CUSTOM,
                 value=Decimal(str(round(value, 3))),
                 unit=unit,
                 user=admin,

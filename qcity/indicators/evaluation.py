@@ -30,6 +30,10 @@ Rules implemented (defaults are declared in ``qcity/indicators/rules.py``):
   forecast misses the target is shown yellow; an achieved target has no forecast (a light
   and its forecast never contradict, docs/forecast.md §2a).
 - Past the deadline the target is judged on the final figure (dated on or before it).
+- 实际完成 is never a misleading number: a figure on the wrong side of the baseline is said as
+  "低于基线X个百分点", and when the latest rate's Wilson interval is wider than the whole gap
+  from baseline to target the progress is said to be undeterminable from n samples (n and
+  the interval shown) — ``TargetEvaluation.progress_text``, the one wording every page uses.
 - Small samples: rate figures with fewer than ``indicators.min_sample_size`` samples are not
   evidence (样本不足); the latest figure's Wilson interval (qcity/inspection/stats.py) is shown
   and turns a red light whose shortfall lies within sampling error into yellow.
@@ -183,6 +187,15 @@ class TargetEvaluation:
     sample_n: int | None = None  # sample size of the latest rate figure
     sample_interval: tuple[float, float] | None = None  # its Wilson interval, in the unit
     small_sample: bool = False  # judged 样本不足
+    progress_note: str = ""  # said instead of a meaningless 实际完成 percentage (progress_text)
+
+    @property
+    def progress_text(self) -> str:
+        """实际完成 as shown on every page: a percentage, or why none can be given
+        (below the baseline; the rate's interval wider than the baseline→target gap)."""
+        if self.progress_note:
+            return self.progress_note
+        return "—" if self.progress is None else fmt_share(self.progress)
 
     @property
     def light(self) -> Light:
@@ -576,6 +589,7 @@ def evaluate(
         result.progress = progress_share(current, baseline, aim)
         # rounded so that a lag of exactly 10 or 30 points is not lost to float error
         result.lag_points = round((share - result.progress) * 100, 6)
+        result.progress_note = _progress_note(result, spec, current, baseline, aim, confidence)
 
     # Forecast (needs ≥ 3 points in the window).
     # forward only: from the last figure to the deadline, never after it (docs/forecast.md)
@@ -830,9 +844,38 @@ def _change_words(spec: TargetSpec, threshold: float) -> str:
     return f"目标为在基数{base}的基础上{how}，即{fmt_value(threshold, u)}"
 
 
+def _progress_note(r, spec: TargetSpec, current, baseline, aim, confidence) -> str:
+    """Why a 实际完成 percentage would mislead, or "": the rate's interval is wider than the
+    whole way from baseline to target (a few dozen samples), or the figure lies on the wrong
+    side of the baseline (a negative percentage says nothing)."""
+    unit = spec.unit
+    gap = abs(aim - baseline)
+    if r.sample_interval is not None and r.sample_n is not None:
+        low, high = r.sample_interval
+        if high - low > gap:
+            return (
+                f"实际完成进度无法判断：n = {r.sample_n}，{round(confidence * 100)}%置信区间"
+                f"{fmt_value(low, unit)}–{fmt_value(high, unit)}，"
+                f"宽于基期值至目标的差距{_amount(gap, unit)}"
+            )
+    if r.progress is not None and r.progress < 0:
+        word = "低于" if current < baseline else "高于"
+        return f"{word}基线{_amount(abs(current - baseline), unit)}"
+    return ""
+
+
+def _amount(v: float, unit: str) -> str:
+    """A difference in the unit: "2.3个百分点" for a percentage, else "2.3件"."""
+    return f"{fmt_number(v)}个百分点" if unit == "%" else fmt_value(v, unit)
+
+
 def _progress_words(r: TargetEvaluation) -> str:
     if r.elapsed_share is None or r.progress is None:
         return ""
+    if r.progress_note.startswith("实际完成"):
+        return f"序时进度{fmt_share(r.elapsed_share)}，{r.progress_note}"
+    if r.progress_note:
+        return f"序时进度{fmt_share(r.elapsed_share)}，实际完成：{r.progress_note}"
     lag = r.lag_points
     text = f"序时进度{fmt_share(r.elapsed_share)}，实际完成{fmt_share(r.progress)}"
     pts = round(abs(lag))

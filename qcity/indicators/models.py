@@ -163,6 +163,13 @@ class TargetLink(AuditedModel):
     def params_json(self) -> str:
         return json.dumps(self.params or {}, ensure_ascii=False)
 
+    @property
+    def params_label(self) -> str:
+        """The variant in Chinese words ("产品类别：水产品；环节：产地"), "" for none."""
+        from .params import variant_label
+
+        return variant_label(self.params, empty="")
+
 
 class Decomposition(AuditedModel):
     """One district's share of a city target for one year (指标分解)."""

@@ -59,7 +59,9 @@ _VALUE_RE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(.*?)\s*$")
 
 # ---------------------------------------------------------------- library
 def load_library(path: Path | None = None) -> int:
-    """Create the library's indicators that are missing; fill a missing reporting unit.
+    """Create the library's indicators that are missing; fill a missing reporting unit and a
+    missing grain (``period_kind`` and ``cumulative``: each entry states the period its
+    figures cover and whether they run from 1 January, decided from the indicator's meaning).
 
     An indicator with a computer (``computed_by``) is created preferring the computed figures
     (the entry's ``prefer`` wins when given); the office can change it per indicator.
@@ -78,8 +80,15 @@ def load_library(path: Path | None = None) -> int:
         unit = units.get(e.get("reporting_unit") or "")
         current = existing.get(e["key"])
         if current is not None:
+            changed = False
             if current.reporting_unit_id is None and unit is not None:
                 current.reporting_unit = unit
+                changed = True
+            if not current.period_kind and e.get("period_kind"):
+                current.period_kind = e["period_kind"]
+                current.cumulative = bool(e.get("cumulative"))
+                changed = True
+            if changed:
                 fill.append(current)
             continue
         low, high = (e.get("bounds") or [None, None]) + [None, None][len(e.get("bounds") or []) :]
@@ -97,6 +106,8 @@ def load_library(path: Path | None = None) -> int:
                 reporting_unit=unit,
                 computed_by=e.get("computed_by") or "",
                 parameters=e.get("parameters", {}),
+                period_kind=e.get("period_kind") or "",
+                cumulative=bool(e.get("cumulative")),
                 # a computer named but not implemented: the reported figures are used
                 prefer=e.get("prefer")
                 or (
@@ -108,7 +119,7 @@ def load_library(path: Path | None = None) -> int:
         )
     Indicator.objects.bulk_create(new)
     if fill:
-        Indicator.objects.bulk_update(fill, ["reporting_unit"])
+        Indicator.objects.bulk_update(fill, ["reporting_unit", "period_kind", "cumulative"])
     return len(new)
 
 

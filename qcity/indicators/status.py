@@ -11,6 +11,9 @@ preceded by the other series' figures for the periods that end before the prefer
 begins (so a computed series that starts mid-plan still has the reported history as its
 baseline and trend), or the other series alone when the preferred one is empty.
 
+A cumulative indicator (year-to-date figures, ``Indicator.cumulative``) feeding a 新增 target
+is turned into per-period additions first (``increments``).
+
 Time axis: a figure counts once its period has started (``period_start <= on``) and is dated
 ``min(period_end, on)`` — the current month's computed figure is seen, as of today, before
 the month ends.
@@ -95,11 +98,28 @@ class TargetResult:
     compute_state: str = ""  # computed.check: none / ok / refused / missing
     compute_reason: str = ""  # why system figures are not used (refused, missing)
     population: str = ""  # what a computed figure counts ("市场监管部门食品监督抽检")
+    min_sample_size: int = 0  # indicators.min_sample_size, as the evaluation applied it
 
     @property
     def latest(self):
         """The newest figure of the series the target is judged on, or None."""
         return self.series[-1] if self.series else None
+
+    @property
+    def figure(self):
+        """The figure the light is judged on: the newest one of the series that is evidence
+        (a rate from fewer than the minimum samples is not), or None. The dashboard, the
+        light history and the 考核 read the same figure."""
+        if self.evaluation.current is None:
+            return None
+        rate = self.indicator.aggregation == "weighted_rate"
+        for o in reversed(self.series):
+            if self.when(o) > self.spec.deadline:
+                continue  # past the deadline the final figure dated on or before it counts
+            if rate and o.denominator is not None and o.denominator < self.min_sample_size:
+                continue
+            return o
+        return None
 
     @property
     def population_n(self):
@@ -164,6 +184,11 @@ class TargetResult:
         p = self.evaluation.progress
         return None if p is None else round(p * 100)
 
+    @property
+    def progress_text(self) -> str:
+        """实际完成 as every page shows it (``TargetEvaluation.progress_text``)."""
+        return self.evaluation.progress_text
+
     def chart(self) -> dict:
         """Series for the trend chart: observations, target line, 序时进度 line, forecast band."""
         spec, e = self.spec, self.evaluation
@@ -215,6 +240,18 @@ class TargetResult:
         return data
 
 
+def period_label(o) -> str:
+    """The period a figure covers, in words: 2035年6月, 2035年1—6月, 2035年."""
+    start, end = o.period_start, o.period_end
+    if start.year != end.year:
+        return f"{start.year}年{start.month}月—{end.year}年{end.month}月"
+    if start.month == 1 and end.month == 12:
+        return f"{end.year}年"
+    if start.month == end.month:
+        return f"{end.year}年{end.month}月"
+    return f"{end.year}年{start.month}—{end.month}月"
+
+
 def as_of(o, on: datetime.date | None) -> datetime.date:
     """A figure is evaluated at the end of its period, or at ``on`` while the period runs."""
     return o.period_end if on is None else min(o.period_end, on)
@@ -232,6 +269,19 @@ def used_series(prefer: str, reported: list, computed: list) -> tuple[str, list]
         return (Source.REPORTED if source == Source.COMPUTED else Source.COMPUTED), list(other)
     begins = min(o.period_start for o in first)
     return source, [o for o in other if o.period_end < begins] + list(first)
+
+
+def increments(figures: list) -> list[float]:
+    """Per-period additions of a cumulative (year-to-date) series, oldest first: the first
+    figure of a year is its own addition, each later one adds what exceeds the previous
+    figure of the same year (so a 新增 target never counts a year-to-date total twice)."""
+    out, previous = [], {}
+    for o in figures:
+        year = o.period_end.year
+        value = float(o.value)
+        out.append(value - previous.get(year, 0.0))
+        previous[year] = value
+    return out
 
 
 def in_plan_period(figures: list, spec) -> list:
@@ -316,15 +366,17 @@ class StatusBoard:
             return None
         return link
 
-    def prefetch(self, targets):
-        """Load the observations and plan lines the given targets need (two queries)."""
+    def prefetch(self, targets, region_id=None):
+        """Load the observations and plan lines the given targets need (two queries);
+        ``region_id`` reads the figures of another region than the targets' own."""
         city = self._city()
         wanted = {}
         for target in targets:
             link = self._link(target)
             if link is None:
                 continue
-            key = (link.indicator_id, params_key(link.params), target_region_id(target, city))
+            region = region_id or target_region_id(target, city)
+            key = (link.indicator_id, params_key(link.params), region)
             if key not in self._series:
                 wanted[key] = {"reported": [], "computed": []}
         if wanted:
@@ -362,17 +414,20 @@ class StatusBoard:
                         start, rows[0].baseline, {d.year: d.value for d in rows}
                     )
 
-    def status(self, target) -> TargetResult | None:
-        """None when the target has no confirmed indicator link."""
-        if target.pk in self._results:
-            return self._results[target.pk]
+    def status(self, target, region_id=None) -> TargetResult | None:
+        """None when the target has no confirmed indicator link. ``region_id`` judges the
+        target on another region's figures (a district measured against a city target)."""
+        cache = target.pk if region_id is None else (target.pk, region_id)
+        if cache in self._results:
+            return self._results[cache]
         link = self._link(target)
         if link is None:
-            self._results[target.pk] = None
+            self._results[cache] = None
             return None
-        key = (link.indicator_id, params_key(link.params), target_region_id(target, self._city()))
+        region = region_id or target_region_id(target, self._city())
+        key = (link.indicator_id, params_key(link.params), region)
         if key not in self._series:
-            self.prefetch([target])
+            self.prefetch([target], region_id=region_id)
         series = self._series[key]
         indicator = link.indicator
         reported, computed = series["reported"], series["computed"]
@@ -391,16 +446,19 @@ class StatusBoard:
         used = in_plan_period(used, spec)
         plan_line = self._lines.get(target.pk)
         rate = indicator.aggregation == "weighted_rate"
+        values = [float(o.value) for o in used]
+        if indicator.cumulative and spec.kind == "new" and spec.observation_mode == "flow":
+            values = increments(used)
         result = evaluation.evaluate(
             spec,
             [
                 evaluation.Observation(
                     as_of(o, self.on),
-                    float(o.value),
+                    value,
                     n=int(o.denominator) if rate and o.denominator is not None else None,
                     successes=float(o.numerator) if rate and o.numerator is not None else None,
                 )
-                for o in used
+                for o, value in zip(used, values, strict=True)
             ],
             self.on,
             plan_line=plan_line,
@@ -420,8 +478,9 @@ class StatusBoard:
             compute_state=state,
             compute_reason=reason,
             population=population,
+            min_sample_size=self.rules["min_sample_size"],
         )
-        self._results[target.pk] = out
+        self._results[cache] = out
         return out
 
 

@@ -332,10 +332,9 @@ def indicator_trend(request, pk):
 
 
 def _variant_label(key: str) -> str:
-    params = json.loads(key or "{}")
-    if not params:
-        return _("总体")
-    return "；".join(f"{k}={v}" for k, v in params.items())
+    from .params import variant_label
+
+    return variant_label(json.loads(key or "{}"))
 
 
 # ---------------------------------------------------------------- mapping
@@ -373,6 +372,9 @@ def plan_mapping(request, pk):
                 **p,
                 "indicator": by_key.get(p["key"]),
                 "params_json": json.dumps(p["params"], ensure_ascii=False)
+                if p.get("params")
+                else "",
+                "params_label": _variant_label(json.dumps(p["params"], ensure_ascii=False))
                 if p.get("params")
                 else "",
             }

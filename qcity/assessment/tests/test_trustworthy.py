@@ -479,4 +479,53 @@ def test_target_scored_on_the_figure_the_dashboard_uses(world, client_for, setup
     a, _jn = _districts(world, client, setup["scheme"])
     target = _score(a, Method.TARGET)
     assert target.computed_score == Decimal("15.00")  # (92 − 90) / (98 − 90) of 60
-    assert "实际92%（系统计算数）" in target.computed_reason
+    assert f"实际92%（系统计算数，指标以系统计算数为准，{YEAR}年6月数据" in target.computed_reason
+
+
+def test_target_scored_on_the_assessed_years_figure_and_the_page_says_which(world, client_for):
+    """Figures in two years: the 考核 of a year reads that year's figure — the one the dashboard
+    judges the target on at the end of that year — never a later one, never an earlier year's
+    stand-in, and the results page says which figure it used."""
+    office = world.user("office_admin")
+    with audit.acting_as(office):
+        plan = helpers.plan(world, period_start=YEAR - 1, period_end=YEAR + 1)
+        rate = helpers.indicator(period_kind="month")
+        target = helpers.target(plan, indicator_text="食品抽检合格率", year=YEAR + 1)
+    indicators.confirm_link(target, rate, {}, [world.unit("市市场监管局")], office)
+    jb, jn = world.districts[0], world.districts[1]
+    for region, month, value in (
+        (jb, datetime.date(YEAR - 1, 1, 1), "90"),
+        (jb, datetime.date(YEAR, 6, 1), "96"),
+        (jb, datetime.date(YEAR + 1, 3, 1), "97"),  # next year's figure
+        (jn, datetime.date(YEAR - 1, 1, 1), "90"),
+        (jn, datetime.date(YEAR - 1, 12, 1), "95"),  # nothing in the assessed year
+    ):
+        helpers.monthly(world, rate, [Decimal(value)], start=month, region=region)
+    client = client_for("office_admin")
+    scores = {}
+    for year in (YEAR, YEAR + 1):
+        scheme = services.create_scheme(
+            {"year": year, "name": f"{year}年度区县质量工作考核方案", "plan": plan},
+            office,
+            items=[
+                ("1", "规划目标完成", Method.TARGET, 60, "", {}),
+                ("2", "质量工作综合评价", Method.MANUAL, 40, "", {}),
+            ],
+        )
+        jb_row, jn_row = _districts(world, client, scheme)
+        scores[year] = (_score(jb_row, Method.TARGET), _score(jn_row, Method.TARGET))
+    jb_now, jn_now = scores[YEAR]
+    # (96 − 90) / (98 − 90) of 60 points; the later 97 is next year's
+    assert jb_now.computed_score == Decimal("45.00"), jb_now.computed_reason
+    assert (
+        f"实际96%（报送数，指标以报送数为准，{YEAR}年6月数据，截至{YEAR}年6月30日）"
+        in jb_now.computed_reason
+    )
+    # 江南 has no figure in the assessed year: not scored on last December's 95
+    assert jn_now.no_data and f"无{YEAR}年度数据，最近一期为{YEAR - 1}年12月" in (
+        jn_now.computed_reason
+    )
+    # the next year's 考核 reads the next year's figure: (97 − 90) / 8 = 0.875 → 88 % of 60
+    assert scores[YEAR + 1][0].computed_score == Decimal("52.80")
+    page = _page(client.get(reverse("assessment:assessment_detail", args=[jb_now.assessment_id])))
+    assert f"{YEAR}年6月数据，截至{YEAR}年6月30日" in page

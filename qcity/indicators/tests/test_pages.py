@@ -59,13 +59,13 @@ class TestObservation(RegisteredModelTests):
         return helpers.monthly(world, helpers.indicator(), ["97.5"])[0]
 
     def form_data(self, world):
-        ind = Indicator.objects.get(key="invention_patents_per_10k")
+        ind = Indicator.objects.get(key="invention_patents_per_10k")  # a year-end stock
         return {
             "indicator": ind.pk,
             "region": world.city.pk,
-            "period_kind": "month",
-            "period_start": "2026-03-01",
-            "period_end": "2026-03-31",
+            "period_kind": "year",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
             "value": "17.8件",
             "unit": world.unit("市市场监管局").pk,
         }

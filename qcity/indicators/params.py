@@ -1,0 +1,68 @@
+"""Chinese labels for an indicator variant's parameters (issue 9: never raw JSON on a page).
+
+``variant_label({"product_type": "水产品", "stage": "产地"})`` → "产品类别：水产品；环节：产地".
+One helper for every page that names a variant (target, mapping, indicator trend); the keys are
+those of ``library.json`` ``parameters``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+PARAM_LABELS = {
+    "sample_type": gettext_lazy("抽检类型"),
+    "category": gettext_lazy("类别"),
+    "level": gettext_lazy("层级"),
+    "sector": gettext_lazy("行业"),
+    "monitoring_type": gettext_lazy("监测类型"),
+    "product_type": gettext_lazy("产品类别"),
+    "product_category": gettext_lazy("产品类别"),
+    "stage": gettext_lazy("环节"),
+    "project_scale": gettext_lazy("工程规模"),
+    "project_type": gettext_lazy("工程类型"),
+    "first_pass": gettext_lazy("一次验收"),
+    "gold": gettext_lazy("金奖"),
+    "measure": gettext_lazy("统计口径"),
+    "equipment": gettext_lazy("设备种类"),
+    "include_nomination": gettext_lazy("含提名奖"),
+    "award_name": gettext_lazy("奖项名称"),
+    "object": gettext_lazy("对象"),
+    "period": gettext_lazy("统计期"),
+    "brand_type": gettext_lazy("品牌类型"),
+    "industry": gettext_lazy("行业"),
+    "action": gettext_lazy("建设方式"),
+    "cert": gettext_lazy("认证类型"),
+    "input": gettext_lazy("投入品"),
+    "domain": gettext_lazy("领域"),
+    "role": gettext_lazy("参与方式"),
+    "statistic": gettext_lazy("取平均值"),
+    "scheme": gettext_lazy("认证体系"),
+    "type": gettext_lazy("主体类型"),
+    "cluster_type": gettext_lazy("集群类型"),
+    "revenue_threshold": gettext_lazy("营业收入门槛（亿元）"),
+    "min_grade": gettext_lazy("最低等级"),
+    "housing": gettext_lazy("用房类型"),
+    "space": gettext_lazy("场地类型"),
+    "service": gettext_lazy("服务类型"),
+}
+
+
+def _value(value) -> str:
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value(v) for v in value)
+    return str(value)
+
+
+def variant_label(params: dict | None, empty: str | None = None) -> str:
+    """ "产品类别：水产品；环节：产地" — or ``empty`` (default "总体") for no parameters."""
+    if not params:
+        return _("总体") if empty is None else empty
+    return "；".join(
+        _("{name}：{value}").format(name=PARAM_LABELS.get(key, key), value=_value(value))
+        for key, value in params.items()
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qcity.core import audit, events, notify, rulebook, workdays
+from qcity.core import audit, capabilities, events, notify, rulebook, workdays
 from qcity.core.choices import ChangeAction, RegionLevel, UnitKind
 from qcity.core.models import OrgUnit
 from qcity.core.rulespec import ValueKind
@@ -36,7 +36,10 @@ def _subject_staff(assessment, user):
     if not (
         user
         and user.is_authenticated
-        and (user.is_office_admin or assessment.unit_id in user.unit_ids())
+        and (
+            user.is_office_admin
+            or assessment.unit_id in capabilities.unit_ids(user, Assessment, "self_assess")
+        )
     ):
         raise PermissionDenied(_("只有被考核单位可以执行此操作"))
 
@@ -786,7 +789,8 @@ def may_review(score_row, user) -> bool:
             user.is_office_admin
             or (
                 score_row.item.assessing_unit_id
-                and score_row.item.assessing_unit_id in user.unit_ids()
+                and score_row.item.assessing_unit_id
+                in capabilities.unit_ids(user, Assessment, "review")
             )
         )
     )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qcity.core import events
+from qcity.core import capabilities, events
 from qcity.core.registry import get as get_registration
 from qcity.core.views import get_scoped_object
 
@@ -173,7 +173,7 @@ def assessment_detail(request, pk):
     registration = get_registration(Assessment)
     a = get_scoped_object(registration, request.user, pk)
     user = request.user
-    is_subject = user.is_office_admin or a.unit_id in user.unit_ids()
+    is_subject = user.is_office_admin or capabilities.allows(user, a, "self_assess")
     rows = []
     for s in a.scores.select_related("item", "item__assessing_unit").order_by("item__order"):
         rows.append(

@@ -10,6 +10,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .capabilities import DELETE
 from .generic import filterset_for, serializer_for
 from .registry import REGISTRY
 from .scopes import CHANGE, can
@@ -53,8 +54,9 @@ def viewset_for(registration):
 
         def get_object(self):
             obj = super().get_object()
+            action = DELETE if self.request.method == "DELETE" else CHANGE
             if self.request.method not in ("GET", "HEAD", "OPTIONS") and not can(
-                self.request.user, obj, CHANGE
+                self.request.user, obj, action
             ):
                 raise exceptions.PermissionDenied(_("您无权修改该记录"))
             return obj

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import capabilities, services
+from .choices import Role
 from .models import Holiday, OrgUnit, OrgUnitName, Region, RoleAssignment, User
 from .registry import Column, register
 
@@ -84,6 +85,30 @@ register(
 )
 
 SYSTEM = _("系统设置")
+
+
+def update_user(obj, data, user=None, expected_version=None):
+    """Deactivating the last active office administrator is refused."""
+    if obj.is_active and data.get("is_active") is False:
+        capabilities.keep_an_office_admin(user=obj)
+    return services.update_object(obj, data, user, expected_version)
+
+
+def update_role(obj, data, user=None, expected_version=None):
+    """Taking the office-administrator role from the last holder is refused."""
+    if obj.role == Role.OFFICE_ADMIN and (
+        data.get("role", obj.role) != Role.OFFICE_ADMIN or data.get("user", obj.user) != obj.user
+    ):
+        capabilities.keep_an_office_admin(assignment=obj)
+    return services.update_object(obj, data, user, expected_version)
+
+
+def delete_role(obj, user=None):
+    if obj.role == Role.OFFICE_ADMIN:
+        capabilities.keep_an_office_admin(assignment=obj)
+    services.delete_object(obj, user)
+
+
 register(
     User,
     fields=["username", "display_name", "phone", "email", "is_active"],
@@ -92,6 +117,7 @@ register(
     search_fields=["username", "display_name"],
     menu_group=SYSTEM,
     create=services.create_user,
+    update=update_user,
     masked={"phone": "phone"},
     detail_template="core/user_detail.html",
     can_delete=False,
@@ -103,6 +129,8 @@ register(
     filter_fields=["role", "is_liaison"],
     search_fields=["user__username", "user__display_name", "unit__name"],
     menu_group=SYSTEM,
+    update=update_role,
+    delete=delete_role,
     select_related=["user", "unit"],
     import_columns=[
         Column(_("用户名"), "user", required=True, lookup="username"),

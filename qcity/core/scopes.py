@@ -11,6 +11,10 @@
 
 Office administrators see and change everything; read-only auditors see everything and change
 nothing. Out of scope answers 404, in scope but not allowed 403 (``views.get_scoped_object``).
+
+Any action other than viewing (change, delete, a workflow action) is further limited by the
+capability table (``capabilities.py``): only the units where the user holds a role granted
+that action count, so read scopes no longer double as write rights.
 """
 
 from __future__ import annotations
@@ -62,25 +66,33 @@ class Scope:
             if action == VIEW and self.public:
                 return queryset.filter(**{self.public: True})
             return queryset.none()
-        if user.is_office_admin:
+        if action != VIEW:
+            from . import capabilities
+
+            if capabilities.has_all(user, queryset.model, action):
+                return queryset
+            unit_ids = capabilities.unit_ids(user, queryset.model, action)
+            if not unit_ids or self.kind in (REFERENCE, OFFICE):
+                return queryset.none()
+        elif user.is_office_admin or user.is_auditor:
             return queryset
-        if user.is_auditor and action == VIEW:
-            return queryset
+        else:
+            unit_ids = user.unit_ids()
         if self.kind == REFERENCE:
-            return queryset if action == VIEW else queryset.none()
+            return queryset
         if self.kind == OFFICE:
             return (
                 queryset.filter(**{self.public: True})
                 if (self.public and action == VIEW)
                 else queryset.none()
             )
-        unit_ids = user.unit_ids()
         if self.kind == OWNED:
             q = self._unit_q(self.paths, unit_ids)
         elif self.kind == INVOLVING:
             q = self._unit_q(self.paths if action == VIEW else self.paths[:1], unit_ids)
         else:
-            q = Q(**{f"{self.paths[0]}__in": user_region_ids(user)})
+            regions = user_region_ids(user) if action == VIEW else region_ids_of(unit_ids)
+            q = Q(**{f"{self.paths[0]}__in": regions})
         if action == VIEW and self.public:
             q |= Q(**{self.public: True})
         filtered = queryset.filter(q)
@@ -92,20 +104,22 @@ class Scope:
 def user_region_ids(user) -> set[int]:
     """Regions a user's units cover: each unit's region and everything beneath it."""
     if not hasattr(user, "_region_ids_cache"):
-        from .models import OrgUnit, Region
-
-        roots = set(
-            OrgUnit.objects.filter(pk__in=user.unit_ids()).values_list("region_id", flat=True)
-        )
-        ids, frontier = set(roots), set(roots)
-        while frontier:
-            frontier = (
-                set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-                - ids
-            )
-            ids |= frontier
-        user._region_ids_cache = ids
+        user._region_ids_cache = region_ids_of(user.unit_ids())
     return user._region_ids_cache
+
+
+def region_ids_of(unit_ids) -> set[int]:
+    """Regions some units cover: each unit's region and everything beneath it."""
+    from .models import OrgUnit, Region
+
+    roots = set(OrgUnit.objects.filter(pk__in=unit_ids).values_list("region_id", flat=True))
+    ids, frontier = set(roots), set(roots)
+    while frontier:
+        frontier = (
+            set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        )
+        ids |= frontier
+    return ids
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from . import audit
+from . import audit, capabilities
 from .generic import _field_label
 from .models import ChangeLog
 from .registry import get
@@ -65,9 +65,17 @@ class RegisteredModelTests:
             )
         if role == "auditor":
             return 200 if action == "view" else 403
-        if role == "owner":
-            return 200
+        if role == "owner":  # in scope: the capability table decides what it may change
+            if action == "view":
+                return 200
+            return 200 if self._actor_granted(self.owner, action) else 403
         return 404
+
+    def _actor_granted(self, handle, action) -> bool:
+        from .demo import load_world
+
+        user = load_world().user(handle)
+        return bool(capabilities.grants(user, self.model, action))
 
     def _make(self, world):
         with audit.acting_as(world.user("office_admin")):
@@ -135,6 +143,91 @@ class RegisteredModelTests:
             assert ChangeLog.objects.count() == before, (
                 f"a refused change by {role} wrote something"
             )
+
+    # -- the capability matrix: role × action against capabilities.TABLE, pages and API
+    MATRIX_USERS = {
+        capabilities.OFFICE: ["office_admin"],
+        capabilities.AUDITOR: ["auditor"],
+        capabilities.DISTRICT_GOV: ["district_gov_staff"],
+        capabilities.CITY_DEPT: ["construction_staff", "agriculture_staff"],
+        capabilities.MARKET: ["market_staff", "district_staff", "other_district_staff"],
+        capabilities.INSPECTOR: ["inspector", "inspector2", "inspector3"],
+    }
+
+    def _matrix_user(self, world, actor, obj):
+        """One user of the actor's kind, preferably one whose read scope reaches the object
+        (so the table, not the scope, decides)."""
+        handles = self.MATRIX_USERS[actor]
+        for handle in handles:
+            user = world.user(handle)
+            if self.model._default_manager.for_user(user).filter(pk=obj.pk).exists():
+                return handle, user
+        return handles[0], world.user(handles[0])
+
+    def _table_says(self, user, actor, obj, action) -> bool:
+        rules = capabilities.TABLE[capabilities.label(self.model)].get(action, {})
+        if actor not in rules:
+            return False
+        if action == "create":
+            return True
+        if not self.model._default_manager.for_user(user).filter(pk=obj.pk).exists():
+            return False
+        if rules[actor] == capabilities.ANSWERABLE:
+            return capabilities.may_report_figure(user, obj.indicator, obj.region, obj.unit)
+        return True
+
+    @pytest.mark.parametrize("actor", capabilities.ACTORS)
+    def test_capability_matrix(self, world, client_for, actor):
+        """Each of create / change / void-delete, through the pages (button offered, page
+        opens) and the API (the real request), agrees with capabilities.TABLE."""
+        assert capabilities.label(self.model) in capabilities.TABLE, "model missing from TABLE"
+        obj = self._make(world)
+        handle, user = self._matrix_user(world, actor, obj)
+        client = client_for(handle)
+        api = f"/api/{self.registration.app_label}/{self.registration.slug}/"
+        wrong = []
+        before = ChangeLog.objects.count()
+        refused_all = True
+        # create: the 新建 button, the create page, the API POST
+        if self.registration.create is not None:
+            want = self._table_says(user, actor, obj, "create")
+            refused_all &= not want
+            listed = client.get(self.url("list")).content.decode()
+            offered = self.url("create") in listed
+            page = client.get(self.url("create")).status_code
+            posted = client.post(api, {}, content_type="application/json").status_code
+            if offered != want or (page == 200) != want or (posted not in (403, 404)) != want:
+                wrong.append(f"create: want {want}, button {offered}, page {page}, API {posted}")
+        detail = client.get(self.url("detail", obj.pk))
+        body = detail.content.decode() if detail.status_code == 200 else ""
+        # change: the 编辑 button, the edit page, the API PATCH
+        want = self._table_says(user, actor, obj, "change")
+        offered = self.url("edit", obj.pk) in body
+        page = client.get(self.url("edit", obj.pk)).status_code
+        patched = client.patch(f"{api}{obj.pk}/", {}, content_type="application/json")
+        if (patched.status_code not in (403, 404)) != want:
+            wrong.append(f"change: want {want}, API PATCH {patched.status_code}")
+        if offered != want and self.registration.detail_template in ("", "core/detail.html"):
+            wrong.append(f"change: want {want}, 编辑 button {offered}")
+        if (page == 200) != want:
+            wrong.append(f"change: want {want}, edit page {page}")
+        refused_all &= not want
+        # void/delete: the button, the confirm page, the API DELETE
+        if self.registration.void is not None or self.registration.delete is not None:
+            want = self._table_says(user, actor, obj, "delete")
+            offered = self.url("remove", obj.pk) in body
+            page = client.get(self.url("remove", obj.pk)).status_code
+            removed = client.delete(f"{api}{obj.pk}/", {}, content_type="application/json")
+            if (removed.status_code not in (403, 404)) != want:
+                wrong.append(f"delete: want {want}, API DELETE {removed.status_code}")
+            if offered != want and self.registration.detail_template in ("", "core/detail.html"):
+                wrong.append(f"delete: want {want}, button {offered}")
+            if (page == 200) != want:
+                wrong.append(f"delete: want {want}, remove page {page}")
+            refused_all &= not want
+        assert not wrong, f"{self.model.__name__} as {actor} ({handle}): " + "; ".join(wrong)
+        if refused_all:
+            assert ChangeLog.objects.count() == before, f"a refused {actor} changed something"
 
     def test_list_visible_to_owner_only_in_scope(self, world, client_for):
         obj = self._make(world)

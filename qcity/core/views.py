@@ -27,6 +27,7 @@ from django_tables2 import RequestConfig
 
 from . import (
     audit,
+    capabilities,
     events,
     importer,
     notify,
@@ -54,7 +55,7 @@ def get_scoped_object(registration, user, pk, action=VIEW):
         obj = registration.queryset(user, VIEW).get(pk=pk)
     except (registration.model.DoesNotExist, ValueError, ValidationError):
         raise Http404(_("记录不存在或您无权查看"))
-    if action == CHANGE and not can(user, obj, CHANGE):
+    if action != VIEW and not can(user, obj, action):
         raise PermissionDenied(_("您无权修改该记录"))
     return obj
 
@@ -170,6 +171,8 @@ class RegistryViews:
             "changes": audit.history(obj)[:200] if tab == "changes" else None,
             "timeline": events.timeline(obj) if tab == "timeline" else None,
             "can_change": can(request.user, obj, CHANGE),
+            "can_remove": (self.r.void is not None or self.r.delete is not None)
+            and can(request.user, obj, capabilities.DELETE),
             "can_reveal": can_reveal and not reveal,
         }
         return render(request, self.r.detail_template or "core/detail.html", context)
@@ -229,7 +232,7 @@ class RegistryViews:
         """Void (with a reason) a record of legal weight, or delete another."""
         if (response := _require_login(request)) is not None:
             return response
-        obj = get_scoped_object(self.r, request.user, pk, CHANGE)
+        obj = get_scoped_object(self.r, request.user, pk, capabilities.DELETE)
         if self.r.void is None and self.r.delete is None:
             raise PermissionDenied(_("该类记录不能删除"))
         error = ""
@@ -325,13 +328,8 @@ class RegistryViews:
 
 
 def _may_create(user, registration) -> bool:
-    """Creation needs change rights in some scope: the office for reference data, a unit for its own."""
-    if not user.is_authenticated or user.is_auditor and not user.is_office_admin:
-        return False
-    if user.is_office_admin:
-        return True
-    scope = getattr(registration.model, "scope", None)
-    return scope is not None and scope.kind != "reference" and bool(user.unit_ids())
+    """Offered 新建/导入 when the capability table grants one of the user's roles creation."""
+    return capabilities.may_create(user, registration.model)
 
 
 def registry_urls(app_label: str):

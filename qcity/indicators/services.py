@@ -521,12 +521,13 @@ def check_grain(indicator, period_kind, period_start, period_end) -> str:
     return kind
 
 
-def _may_report(user, unit) -> bool:
+def _may_report(user, unit, indicator, region) -> bool:
+    """The capability table: only the answerable units write a figure, each for its region."""
     if user is None:
         return True  # commands and jobs act under audit.acting_as
-    if not user.is_authenticated or (user.is_auditor and not user.is_office_admin):
-        return False
-    return user.is_office_admin or unit.pk in user.unit_ids()
+    from qcity.core.capabilities import may_report_figure
+
+    return may_report_figure(user, indicator, region, unit)
 
 
 def record_observation(
@@ -561,8 +562,10 @@ def record_observation(
         raise ValidationError({"period_end": _("请填写统计期的起止日期")})
     if period_end < period_start:
         raise ValidationError({"period_end": _("截止日期不能早于起始日期")})
-    if not _may_report(user, unit):
-        raise PermissionDenied(_("您只能填报本单位的指标数据"))
+    if not _may_report(user, unit, indicator, region):
+        raise PermissionDenied(
+            _("您只能以本单位名义填报本单位负责的指标，且只能填报本单位所辖区划的数据")
+        )
     if source != Source.COMPUTED:
         period_kind = check_grain(indicator, period_kind, period_start, period_end)
     params = params or {}

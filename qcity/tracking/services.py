@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qcity.core import audit, events, notify, rulebook, uploads, workdays
+from qcity.core import audit, capabilities, events, notify, rulebook, uploads, workdays
 from qcity.core.choices import ChangeAction, UnitKind
 from qcity.core.models import Attachment, OrgUnit
 from qcity.core.rulespec import ValueKind
@@ -83,8 +83,14 @@ def require_office(user):
         raise PermissionDenied(_("只有质量办可以执行此操作"))
 
 
-def is_lead(assignment, user) -> bool:
-    return bool(user and user.is_authenticated and assignment.lead_unit_id in user.unit_ids())
+def is_lead(assignment, user, action="report") -> bool:
+    """The user acts for the lead unit in a role the capability table grants the action
+    (the unit's liaison does; an inspector never signs or reports for the bureau)."""
+    return bool(
+        user
+        and user.is_authenticated
+        and assignment.lead_unit_id in capabilities.unit_ids(user, Assignment, action)
+    )
 
 
 def require_lead(assignment, user):

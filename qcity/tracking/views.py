@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qcity.core import events, notify, uploads
+from qcity.core import capabilities, events, notify, uploads
 from qcity.core.models import OrgUnit
 from qcity.core.registry import get as get_registration
 from qcity.core.services import ConflictError
@@ -161,7 +161,7 @@ def allowed_actions(assignment, user) -> set[str]:
         if state in ACTIVE_STATES and services.today() <= assignment.deadline:
             actions.add("request_extension")
         actions.add("answer_followup")
-    return actions
+    return {a for a in actions if office or capabilities.allows(user, assignment, a)}
 
 
 @login_required

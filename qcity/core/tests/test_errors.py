@@ -245,14 +245,15 @@ def test_production_settings_turn_on_hsts_behind_tls(tmp_path):
     assert "max-age=31536000" in result.stdout, result.stdout + result.stderr[-2000:]
 
 
-def test_templates_contain_no_inline_script_or_event_handler():
+def test_templates_contain_no_inline_script_style_element_or_event_handler():
     """The CSP forbids them; a template that brings one back breaks its page silently."""
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
     handler = re.compile(r"\son[a-z]+\s*=", re.I)
+    style = re.compile(r"<style\b[^>]*>", re.I)
     offenders = []
     for path in (ROOT / "qcity").rglob("templates/**/*.html"):
         text = path.read_text(encoding="utf-8")
-        for pattern in (inline, handler):
+        for pattern in (inline, handler, style):
             for match in pattern.finditer(text):
                 if "application/json" in match.group(0):  # json_script data blocks
                     continue

@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
         if DEBUG
         else "rest_framework.permissions.IsAuthenticated"
     ],
+    # every operation also documents its error answers (qcity/core/api_schema.py)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "qcity.core.api_schema.declare_error_responses",
+    ],
 }
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")

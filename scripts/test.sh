@@ -99,13 +99,13 @@ fi
 
 if [ $use_pg = 1 ]; then
   echo "== suite on SQLite (browser tests on PostgreSQL below)"
-  run_pytest $BIN/python -m pytest -n 2 -m "not browser" -p no:cacheprovider
+  run_pytest $BIN/python -m pytest -n 2 -m "not browser and not fuzz" -p no:cacheprovider
   echo "== suite on PostgreSQL (with browser tests; test databases ${QCITY_TEST_DB_NAME}_gw*)"
-  run_pytest env DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -m "not demo_dates" \
+  run_pytest env DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -m "not demo_dates and not fuzz" \
     -p no:cacheprovider
 else
   echo "== suite on SQLite (PostgreSQL not available here)"
-  run_pytest $BIN/python -m pytest -n 2 -p no:cacheprovider
+  run_pytest $BIN/python -m pytest -n 2 -m "not fuzz" -p no:cacheprovider
 fi
 
 # The loop, tracking and assessment tests again with today frozen at each date of the demo-date
@@ -117,6 +117,12 @@ for day in $DATES; do
   run_pytest env QCITY_TEST_TODAY="$day" $BIN/python -m pytest -n 2 -m "not browser" \
     -p no:cacheprovider qcity/inspection/tests/test_loop_e2e.py qcity/tracking qcity/assessment
 done
+
+# The API fuzzing stage (marker fuzz, qcity/core/tests/test_api_fuzz.py): schemathesis sends a
+# fixed, seeded number of requests to every operation of docs/api/openapi.yaml as the office and
+# as a unit; any 5xx or answer the schema does not describe fails the run.
+echo "== API fuzzing: schemathesis against docs/api/openapi.yaml (SQLite)"
+run_pytest $BIN/python -m pytest -n 2 -m fuzz -p no:cacheprovider qcity/core/tests/test_api_fuzz.py
 
 echo "== benchmarks at small scale (figures, not pass/fail timings; full scale runs by hand)"
 run_bench $BIN/python bench/tracking --scale small

@@ -105,3 +105,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"{missing_message()}: {count} corpus tests not run", yellow=True, bold=True
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters (qcity.core.security, DRF throttles) live in the cache: every test
+    starts with none, so one test's requests never throttle another's."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -89,6 +90,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "qcity.core.middleware.RequestContextMiddleware",
     "qcity.core.middleware.ForcePasswordChangeMiddleware",
+    "qcity.core.security.AnonymousRateLimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qcity.urls"
@@ -153,6 +156,41 @@ PASSWORD_HASHERS = [
 if env_bool("QCITY_FAST_HASHER", False):  # tests only: hashing cost dominates a suite
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Authentication (issue 10): every way in goes through qcity.core.security.sign_in, django-axes
+# locks an account after core.login.max_failures failures for core.login.lock_minutes (rule
+# table); rates are per address and per account; API tokens expire (qcity/core/tokens.py).
+AUTHENTICATION_BACKENDS = [
+    "qcity.core.security.LockoutBackend",  # django-axes' AxesStandaloneBackend
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = "qcity.core.security.axes_failure_limit"
+AXES_COOLOFF_TIME = "qcity.core.security.axes_cool_off"
+AXES_LOCKOUT_CALLABLE = "qcity.core.security.axes_lockout_response"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # core.LoginLog is the login log
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "qcity.core.security.client_ip"
+# Behind nginx: QCITY_CLIENT_IP_HEADER=X-Real-IP (believed only from QCITY_TRUSTED_PROXIES).
+QCITY_CLIENT_IP_HEADER = os.environ.get("QCITY_CLIENT_IP_HEADER", "")
+QCITY_TRUSTED_PROXIES = os.environ.get("QCITY_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+QCITY_LOGIN_RATE_PER_ACCOUNT = os.environ.get("QCITY_LOGIN_RATE_PER_ACCOUNT", "10/min")
+QCITY_LOGIN_RATE_PER_ADDRESS = os.environ.get("QCITY_LOGIN_RATE_PER_ADDRESS", "30/min")
+QCITY_ANON_PAGE_RATE = os.environ.get("QCITY_ANON_PAGE_RATE", "120/min")
+QCITY_TOKEN_LIFETIME_SECONDS = int(os.environ.get("QCITY_TOKEN_LIFETIME_SECONDS", str(7 * 86400)))
+QCITY_TOKEN_IDLE_SECONDS = int(os.environ.get("QCITY_TOKEN_IDLE_SECONDS", "7200"))
+
+# Rate-limit counters live in the cache: Redis when REDIS_URL (or CACHE_URL) is set, so that
+# every worker process shares them; otherwise per-process memory.
+_cache_url = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Session timeout (等保): idle sessions end after 30 minutes; every request renews.
 SESSION_COOKIE_AGE = int(os.environ.get("QCITY_SESSION_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
@@ -184,9 +222,19 @@ QCITY_NOTIFY_ADAPTERS = ["qcity.core.notify.LogAdapter"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # the token class first: its WWW-Authenticate header makes a refused token a 401
+        "qcity.core.tokens.ApiTokenAuthentication",
+        "qcity.core.tokens.PasswordCheckedSessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "qcity.core.tokens.AnonThrottle",
+        "qcity.core.tokens.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("QCITY_API_ANON_RATE", "60/min"),
+        "user": os.environ.get("QCITY_API_USER_RATE", "1200/min"),
+        "token": os.environ.get("QCITY_API_TOKEN_RATE", "10/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

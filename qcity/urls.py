@@ -3,9 +3,9 @@ from importlib import import_module
 from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from qcity.core.accounts import ApiPasswordChangeView, ObtainTokenView
 from qcity.core.api import register_api
 from qcity.core.errors import api_docs_view
 
@@ -16,7 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs_view(), name="api-docs"),
-    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/password/", ApiPasswordChangeView.as_view(), name="api-password"),
     path("api/", include(router.urls)),
 ]
 for app in settings.INSTALLED_APPS:

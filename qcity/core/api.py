@@ -34,6 +34,15 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("您无权执行该操作"))
+    if isinstance(exc, exceptions.Throttled):  # 429 in Chinese, with Retry-After (tokens.py)
+        from .security import too_many_message
+
+        wait = int(exc.wait or 1) + (0 if exc.wait is None or exc.wait == int(exc.wait) else 1)
+        return Response(
+            {"errors": {"detail": [too_many_message(wait)]}},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
+        )
     response = drf_exception_handler(exc, context)
     if response is not None:
         data = response.data

@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401
+        from . import checks, security, signals, tokens  # noqa: F401
+
+        security.connect_signals()
+        tokens.connect_signals()

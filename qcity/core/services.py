@@ -240,6 +240,9 @@ def reset_password(account, user=None) -> str:
         account.save(
             update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
         )
+        from . import security
+
+        security.unlock(account)  # the django-axes lock too; tokens end by the password signal
         audit.record(
             account,
             ChangeAction.UPDATE,

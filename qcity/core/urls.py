@@ -1,14 +1,16 @@
 from django.urls import include, path
 
-from . import audit_views, public, views
+from . import accounts, audit_views, public, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", views.login_view, name="login"),
-    path("accounts/logout/", views.logout_view, name="logout"),
-    path("accounts/password/", views.password_change, name="password_change"),
+    path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
+    path("accounts/tokens/", accounts.token_list, name="token_list"),
+    path("accounts/tokens/<int:pk>/revoke/", accounts.token_revoke, name="token_revoke"),
     path("search/", views.search_view, name="search"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.message_read, name="message_read"),

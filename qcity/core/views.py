@@ -11,12 +11,10 @@ import csv
 import io
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,7 +32,6 @@ from . import (
     personal,
     rulebook,
     search,
-    security,
     uploads,
     workdays,
 )
@@ -340,66 +337,7 @@ def registry_urls(app_label: str):
     return patterns
 
 
-# ---------------------------------------------------------------- accounts
-def login_view(request):
-    error = ""
-    username = ""
-    if request.method == "POST":
-        username = request.POST.get("username", "").strip()
-        password = request.POST.get("password", "")
-        candidate = User.objects.filter(username=username).first()
-        if candidate is not None and security.is_locked(candidate):
-            error = _(
-                "连续登录失败次数过多，账号已临时锁定，请{minutes}分钟后再试或联系管理员"
-            ).format(minutes=rulebook.value("core.login.lock_minutes"))
-            security.log_login(request, username, candidate, False, "locked")
-        else:
-            user = authenticate(request, username=username, password=password)
-            if user is None:
-                if candidate is not None:
-                    security.register_failure(candidate)
-                security.log_login(request, username, candidate, False, "bad_credentials")
-                error = _("用户名或密码错误")
-            else:
-                security.register_success(user)
-                security.log_login(request, username, user, True)
-                login(request, user)
-                target = request.POST.get("next") or request.GET.get("next") or reverse("core:home")
-                if not target.startswith("/") or target.startswith("//"):
-                    target = reverse("core:home")
-                return HttpResponseRedirect(target)
-    return render(
-        request,
-        "core/login.html",
-        {"error": error, "username": username, "next": request.GET.get("next", "")},
-        status=401 if error else 200,
-    )
-
-
-def logout_view(request):
-    logout(request)
-    return redirect("core:login")
-
-
-@login_required
-def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
-    from .generic import style_form
-
-    style_form(form)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        user.must_change_password = False
-        user.password_changed_at = timezone.now()
-        user.save(update_fields=["must_change_password", "password_changed_at"])
-        update_session_auth_hash(request, user)
-        messages.success(request, _("密码已修改"))
-        return redirect("core:home")
-    return render(
-        request,
-        "core/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
-    )
+# ---------------------------------------------------------------- accounts: see accounts.py
 
 
 # ---------------------------------------------------------------- home, search, inbox

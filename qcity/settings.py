@@ -215,6 +215,20 @@ MEDIA_ROOT = Path(os.environ.get("QCITY_MEDIA_ROOT", VAR_DIR / "media"))
 QCITY_MAX_UPLOAD_MB = int(os.environ.get("QCITY_MAX_UPLOAD_MB", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# the one upload path (qcity/core/uploads.py): counted while a body streams in, zip directories
+# of .xlsx/.docx checked before a reader opens them, error records kept short
+FILE_UPLOAD_HANDLERS = [
+    "qcity.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+QCITY_UPLOAD_ZIP_MAX_ENTRIES = int(os.environ.get("QCITY_UPLOAD_ZIP_MAX_ENTRIES", "2000"))
+QCITY_UPLOAD_ZIP_MAX_UNCOMPRESSED_MB = int(
+    os.environ.get("QCITY_UPLOAD_ZIP_MAX_UNCOMPRESSED_MB", "100")
+)
+QCITY_UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("QCITY_UPLOAD_ZIP_MAX_RATIO", "100"))
+QCITY_IMPORT_MAX_ERRORS = int(os.environ.get("QCITY_IMPORT_MAX_ERRORS", "1000"))
+QCITY_IMPORT_ERROR_TEXT_MAX = 300
 
 # Background jobs run inline (tests, single-process demos) or by `qcity runjobs`.
 QCITY_JOBS_INLINE = env_bool("QCITY_JOBS_INLINE", False)

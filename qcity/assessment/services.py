@@ -717,6 +717,9 @@ def self_assess(score_row, user, score, note="", evidence=None, evidence_note=""
         before = audit.snapshot(score_row)
         score_row.self_score, score_row.self_note = value, note
         if evidence is not None:
+            from qcity.core import uploads
+
+            uploads.validate(evidence, uploads.EVIDENCE)  # the one upload path
             score_row.evidence = evidence
         if evidence_note:
             score_row.evidence_note = evidence_note.strip()

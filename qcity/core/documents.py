@@ -162,15 +162,35 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 THIN = Side(style="thin", color="BBBBBB")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except (ArithmeticError, ValueError):
+        return False
+    return text.strip() == text and text.lower().lstrip("+-") not in ("nan", "inf", "infinity")
+
+
+def inert(value):
+    """A cell a spreadsheet will not run (OWASP "CSV Injection"): text starting with = + - @
+    tab or CR gets a leading apostrophe; real numbers (also "-12.5" as text) stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
 def cell_value(value):
-    """A value openpyxl can write: booleans in words, lazy strings and objects as text."""
+    """A value openpyxl or csv can write: booleans in words, lazy strings and objects as text,
+    formula-looking text made inert. Every .xlsx and .csv writer passes its cells through here."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
-    if isinstance(value, (int, float, Decimal, datetime.date, datetime.datetime, str)):
+    if isinstance(value, (int, float, Decimal, datetime.date, datetime.datetime)):
         return value.replace(tzinfo=None) if isinstance(value, datetime.datetime) else value
-    return str(value)
+    return inert(str(value))
 
 
 def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
@@ -179,7 +199,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     wb.remove(wb.active)
     for title, headers, rows in sheets:
         ws = wb.create_sheet(title=title[:31] or "Sheet")
-        ws.append([str(h) for h in headers])
+        ws.append([cell_value(h) for h in headers])
         for cell in ws[1]:
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = HEADER_FILL

@@ -72,6 +72,19 @@ class ScopedModelForm(forms.ModelForm):
         check_uploaded_files(self.cleaned_data, self.add_error)
 
 
+def _upload_validator(value):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import UploadedFile
+
+    from . import uploads
+
+    if isinstance(value, UploadedFile):
+        try:
+            uploads.validate(value, uploads.EVIDENCE)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages[0]) from None
+
+
 def check_uploaded_files(values: dict, add_error):
     """Every file field of a registered form or serializer goes through the one upload path."""
     from django.core.exceptions import ValidationError
@@ -258,6 +271,8 @@ class ScopedSerializer(serializers.ModelSerializer):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_user"):
                 field.queryset = queryset.for_user(user)
+            if isinstance(field, serializers.FileField):
+                field.validators.append(_upload_validator)  # the one upload path
             child = getattr(field, "child_relation", None)
             if child is not None and hasattr(getattr(child, "queryset", None), "for_user"):
                 child.queryset = child.queryset.for_user(user)
@@ -267,10 +282,6 @@ class ScopedSerializer(serializers.ModelSerializer):
         return []  # uniqueness and model rules are checked by the service, with Chinese messages
 
     def validate(self, attrs):
-        refused = {}
-        check_uploaded_files(attrs, refused.__setitem__)  # the one upload path
-        if refused:
-            raise serializers.ValidationError(refused)
         # a read-then-write sends the masked strings back: they are ignored, never stored
         if self.instance is not None and not isinstance(self.instance, (list, models.QuerySet)):
             for name, kind in personal.fields_of(self.instance).items():

@@ -51,12 +51,12 @@ def template(registration) -> bytes:
 
 
 def check_upload(uploaded):
-    if uploads.too_large(uploaded):
-        raise ImportFileError(
-            _("文件大小超过上限 {limit} MB，请拆分后再导入").format(limit=uploads.limit_mb())
-        )
-    if Path(uploaded.name).suffix.lower() not in READABLE:
-        raise ImportFileError(_("不支持的文件格式，请上传 .xlsx、.xls 或 .csv 文件"))
+    """The one upload path (uploads.validate): size before reading, type by content, zip
+    directory of an .xlsx before openpyxl opens it."""
+    try:
+        uploads.validate(uploaded, uploads.TABLES)
+    except ValidationError as exc:
+        raise ImportFileError(exc.messages[0]) from None
 
 
 def _decode_csv(raw: bytes) -> str:
@@ -171,11 +171,43 @@ def _parse_row(registration, row, user):
     return {k: v for k, v in form.cleaned_data.items() if k in fields_in_file}, []
 
 
+class AmbiguousKey(ValidationError):
+    pass
+
+
+def natural_key(registration, data) -> dict | None:
+    """The row's natural key (Registration.import_key), or None when any part is missing —
+    a row without its key is new, never matched to a guess (an empty nullable code such as an
+    individual business's missing 统一社会信用代码 is "no code", not a value to match)."""
+    if not registration.import_key:
+        return None
+    key = {}
+    for name in registration.import_key:
+        value = data.get(name)
+        if value is None:
+            return None
+        if value == "" and registration.model._meta.get_field(name).null:
+            return None
+        key[name] = value
+    return key
+
+
 def _write_row(registration, data, user, counts):
-    key = {k: data[k] for k in registration.import_key if k in data}
+    key = natural_key(registration, data)
     existing = None
     if key:
-        existing = registration.model._default_manager.filter(**key).first()
+        matches = list(registration.model._default_manager.filter(**key)[:2])
+        if len(matches) > 1:
+            count = registration.model._default_manager.filter(**key).count()
+            raise AmbiguousKey(
+                _("按{key}可匹配到 {n} 条已有记录，无法确定更新哪一条，本行未导入").format(
+                    key="、".join(
+                        str(registration.model._meta.get_field(k).verbose_name) for k in key
+                    ),
+                    n=count,
+                )
+            )
+        existing = matches[0] if matches else None
     if existing is None:
         registration.create(data, user)
         counts["created"] += 1
@@ -239,7 +271,10 @@ def run_import(job, run_id):
     registration = registration_by_key(run.importer)
     user = run.created_by
     with run.file.open("rb") as fh:
-        table = read_table(run.file_name, fh.read())
+        raw = fh.read()
+    if run.file_name.lower().endswith(".xlsx"):
+        uploads.check_zip_bytes(raw, run.file_name)  # also for a file kept from before
+    table = read_table(run.file_name, raw)
     rows = list(_rows(registration, table))
     jobs.progress(job, 0, len(rows))
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -279,7 +314,7 @@ def run_import(job, run_id):
         counts["unchanged"],
     )
     run.rows_failed = failed_rows if run.mode == ImportMode.VALID_ONLY or not errors else len(rows)
-    run.errors = errors
+    run.errors = uploads.cap_errors(errors)  # an error record stays small whatever the file
     run.committed = bool(counts["created"] or counts["updated"])
     run.save()
     audit.record(

@@ -655,8 +655,14 @@ def observation_import(request):
         raise PermissionDenied(_("只有质量办可以导入指标数据"))
     context = {"headers": importer.HEADERS}
     if request.method == "POST" and request.FILES.get("file"):
+        from qcity.core import uploads
+
         upload = request.FILES["file"]
-        raw = upload.read()
+        try:
+            raw = uploads.read_limited(upload, uploads.TABLES)  # the one upload path
+        except ValidationError as exc:
+            context.update(rows=[], errors=exc.messages, outside=[], preview=True)
+            return render(request, "indicators/observation_import.html", context, status=400)
         rows, errors = importer.parse(upload.name, raw)
         request.session["indicator_import"] = {
             "name": upload.name,

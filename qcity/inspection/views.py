@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qcity.core.documents import OfficialDocument
+from qcity.core import uploads
+from qcity.core.documents import OfficialDocument, cell_value
 from qcity.core.models import ExportLog, Region
 from qcity.core.personal import mask
 from qcity.core.registry import get
@@ -171,9 +172,9 @@ def records_gsxt_csv(request):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(GSXT_COLUMNS)
+    writer.writerow([cell_value(c) for c in GSXT_COLUMNS])
     rows = list(gsxt_rows(records))
-    writer.writerows(rows)
+    writer.writerows([[cell_value(v) for v in row] for row in rows])  # formulas made inert
     ExportLog.objects.create(
         user=request.user, what="抽查检查结果（公示系统格式）", format="csv", rows=len(rows)
     )
@@ -207,7 +208,7 @@ def plan_import(request, pk):
                 report = services.import_results(
                     plan,
                     uploaded.name,
-                    uploaded.read(),
+                    uploads.read_limited(uploaded, services.RESULT_KINDS),  # one upload path
                     request.user,
                     create_unmatched=request.POST.get("create_unmatched") == "on",
                 )

@@ -6,6 +6,8 @@ from qcity.core.generic import style_form
 from .choices import PlanRole
 from .models import Plan
 
+PLAN_KINDS = ("txt", "docx", "pdf", "html", "xlsx")
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -26,3 +28,10 @@ class UploadForm(forms.Form):
             is_current=True, is_void=False
         )
         style_form(self)
+
+    def clean_file(self):
+        from qcity.core import uploads
+
+        uploaded = self.cleaned_data["file"]
+        uploads.validate(uploaded, PLAN_KINDS)  # the one upload path
+        return uploaded

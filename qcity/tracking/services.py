@@ -1487,27 +1487,7 @@ EVIDENCE_SUFFIXES = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png", ".zip")
 def check_file(uploaded):
     """Refuse a file before reading it: its declared size against QCITY_MAX_UPLOAD_MB, then
     its type (pdf, docx, xlsx, jpg, png, zip)."""
-    name = Path(getattr(uploaded, "name", "") or "").name
-    if not name:
-        raise ValidationError({"files": _("请选择要上传的文件")})
-    if uploads.too_large(uploaded):
-        raise ValidationError(
-            {
-                "files": _("文件“{name}”大小超过上限{limit} MB，请压缩或拆分后再上传").format(
-                    name=name, limit=uploads.limit_mb()
-                )
-            }
-        )
-    if uploaded.size == 0:
-        raise ValidationError({"files": _("文件“{name}”是空文件").format(name=name)})
-    if Path(name).suffix.lower() not in EVIDENCE_SUFFIXES:
-        raise ValidationError(
-            {
-                "files": _(
-                    "文件“{name}”的格式不支持，请上传 pdf、docx、xlsx、jpg、png 或 zip 文件"
-                ).format(name=name)
-            }
-        )
+    uploads.validate(uploaded, uploads.EVIDENCE, field="files")  # the one upload path
 
 
 def _store(obj, uploaded, user, at=None) -> Attachment:

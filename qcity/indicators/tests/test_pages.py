@@ -72,7 +72,8 @@ class TestObservation(RegisteredModelTests):
 
 
 def test_unit_staff_enters_observation_for_own_unit_only(world, actor, client_for):
-    ind = helpers.indicator()
+    # the district bureau answers for it (under the reporting city bureau), for its district
+    ind = helpers.indicator(reporting_unit=world.unit("市市场监管局"))
     client = client_for("district_staff")
     data = {
         "indicator": ind.pk,

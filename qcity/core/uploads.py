@@ -223,14 +223,14 @@ def validate(uploaded, kinds=EVIDENCE, field: str | None = None) -> str:
         refuse(_("请选择要上传的文件"))
     if too_large(uploaded):
         refuse(
-            _("文件“{name}”大小超过上限 {limit} MB，请压缩或拆分后再上传").format(
+            _("文件“{name}”大小超过上限{limit} MB，请压缩或拆分后再上传").format(
                 name=name, limit=limit_mb()
             )
         )
     if not uploaded.size:
         refuse(_("文件“{name}”是空文件").format(name=name))
     suffix = Path(name).suffix.lower()
-    wrong_type = _("不支持的文件格式：“{name}”，请上传 {kinds} 文件").format(
+    wrong_type = _("文件“{name}”的格式不支持，请上传 {kinds} 文件").format(
         name=name, kinds=accepted_text(kinds)
     )
     claimed = [k for k in kinds if suffix in KINDS[k][0]]

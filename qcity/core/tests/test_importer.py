@@ -122,7 +122,7 @@ def test_malformed_files_get_a_chinese_message_and_write_nothing(world, client_f
     client = client_for("office_admin")
     for name, content, phrase in [
         ("units.xlsx", b"this is not a workbook", "文件已损坏"),
-        ("units.pdf", b"%PDF-1.4", "不支持的文件格式"),
+        ("units.pdf", b"%PDF-1.4", "格式不支持"),
         ("units.csv", "单位,名称\n".encode(), "缺少必填列"),
         ("units.csv", b"\xff\xfe\x00garbage\x81\x82", "无法识别"),
     ]:

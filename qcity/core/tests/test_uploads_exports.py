@@ -214,7 +214,7 @@ def test_observation_evidence_refuses_oversized_html_and_bomb(world, client_for,
     for file, phrase in [
         (big("evidence.pdf", head=b"%PDF-1.4\n"), "1 MB"),
         (SimpleUploadedFile("evidence.pdf", HTML), "按内容识别"),
-        (SimpleUploadedFile("evidence.html", HTML), "不支持的文件格式"),
+        (SimpleUploadedFile("evidence.html", HTML), "格式不支持"),
         (SimpleUploadedFile("evidence.xlsx", bomb_xlsx()), "压缩"),
     ]:
         response = client.post("/indicators/observations/new/", {"evidence": file})

@@ -27,7 +27,12 @@ def test_lead_attaches_evidence_to_report_and_office_sees_it(world, client_for, 
     assert "不超过 20 MB" in page  # the limit is stated on the form
     response = lead.post(
         reverse("tracking:report_attach", args=[report.pk]),
-        {"files": [evidence("一月工作台账.pdf"), SimpleUploadedFile("现场.jpg", b"\xff\xd8jpg")]},
+        {
+            "files": [
+                evidence("一月工作台账.pdf"),
+                SimpleUploadedFile("现场.jpg", b"\xff\xd8\xffjpg"),
+            ]
+        },
     )
     assert response.status_code == 302
     assert Attachment.objects.filter(object_id=str(report.pk)).count() == 2

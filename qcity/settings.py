@@ -167,6 +167,9 @@ AXES_FAILURE_LIMIT = "qcity.core.security.axes_failure_limit"
 AXES_COOLOFF_TIME = "qcity.core.security.axes_cool_off"
 AXES_LOCKOUT_CALLABLE = "qcity.core.security.axes_lockout_response"
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# No lockout per address (one wrong-password streak would lock a whole office behind its NAT):
+# addresses are rate-limited instead (QCITY_LOGIN_RATE_PER_ADDRESS, security.sign_in).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # core.LoginLog is the login log
 AXES_VERBOSE = False

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import (
     BaseAuthentication,
@@ -227,3 +228,27 @@ def connect_signals():
     post_delete.connect(
         _revoke_on_role_change, sender=RoleAssignment, dispatch_uid="qcity.tokens.rd"
     )
+
+
+# ---------------------------------------------------------------- OpenAPI (drf-spectacular)
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "qcity.core.tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }
+
+
+class PasswordCheckedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "qcity.core.tokens.PasswordCheckedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

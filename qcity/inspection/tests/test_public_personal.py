@@ -68,9 +68,11 @@ def test_public_results_publish_only_what_the_rules_publish(world, client_for):
             }
         )
         services.publish_record(record)
-    page = client_for(None).get(
-        "/public/inspection-results/", {"q": entry.enterprise.name}
-    ).content.decode()
+    page = (
+        client_for(None)
+        .get("/public/inspection-results/", {"q": entry.enterprise.name})
+        .content.decode()
+    )
     e = entry.enterprise
     for shown in (e.name, t.name, t.unit.name, record.get_outcome_display()):
         assert shown in page

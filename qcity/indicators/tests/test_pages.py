@@ -111,7 +111,7 @@ def test_unit_staff_enters_observation_for_own_unit_only(world, actor, client_fo
 def test_observation_form_shows_chinese_reason_and_writes_nothing(
     world, actor, client_for, value, message
 ):
-    ind = helpers.indicator()
+    ind = helpers.indicator(reporting_unit=world.unit("市市场监管局"))  # answerable
     before = (Observation.objects.count(), ChangeLog.objects.count())
     response = client_for("market_staff").post(
         "/indicators/observations/new/",
@@ -131,7 +131,9 @@ def test_observation_form_shows_chinese_reason_and_writes_nothing(
 
 
 def test_edit_records_a_revision(world, actor, client_for):
-    obs = helpers.monthly(world, helpers.indicator(), ["97.5"])[0]
+    obs = helpers.monthly(
+        world, helpers.indicator(reporting_unit=world.unit("市市场监管局")), ["97.5"]
+    )[0]
     client = client_for("market_staff")
     form = client.get(f"/indicators/observations/{obs.pk}/edit/").context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k != "evidence"}

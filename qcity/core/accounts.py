@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -213,7 +213,13 @@ class ApiPasswordChangeView(APIView):
                 "new_password2": data.validated_data["new_password"],
             },
         )
-        if not form.is_valid():
-            return Response({"errors": form.errors}, status=status.HTTP_400_BAD_REQUEST)
+        if not form.is_valid():  # the form's two new-password fields are one field here
+            errors = {}
+            for field, messages in form.errors.items():
+                name = "new_password" if field.startswith("new_password") else field
+                errors.setdefault(name, []).extend(
+                    m for m in messages if m not in errors.get(name, [])
+                )
+            raise serializers.ValidationError(errors)
         save_new_password(form, request._request)
         return Response({"detail": _("密码已修改；原有令牌已全部撤销，请重新获取令牌")})

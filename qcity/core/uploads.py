@@ -223,7 +223,7 @@ def validate(uploaded, kinds=EVIDENCE, field: str | None = None) -> str:
         refuse(_("请选择要上传的文件"))
     if too_large(uploaded):
         refuse(
-            _("文件“{name}”大小超过上限{limit} MB，请压缩或拆分后再上传").format(
+            _("文件“{name}”大小超过上限 {limit} MB，请压缩或拆分后再上传").format(
                 name=name, limit=limit_mb()
             )
         )

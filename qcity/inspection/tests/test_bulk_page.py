@@ -118,7 +118,7 @@ def test_bulk_page_end_to_end(world, client_for, django_capture_on_commit_callba
     )
     assert header.status_code == 400 and "列名不符" in header.content.decode()
     doc = client.post(url, {"file": SimpleUploadedFile("r.docx", b"PK")})
-    assert doc.status_code == 400 and "不支持的文件格式" in doc.content.decode()
+    assert doc.status_code == 400 and "格式不支持" in doc.content.decode()
     assert client.post(url, {}).status_code == 400
 
 

@@ -87,7 +87,7 @@ def test_upload_errors_are_shown_in_chinese(world, client_for, settings):
     response = client.post(
         "/plans/imports/new/", {"file": SimpleUploadedFile("a.wps", b"abc"), "role": "ours"}
     )
-    assert response.status_code == 400 and "不支持的文件类型" in response.content.decode()
+    assert response.status_code == 400 and "格式不支持" in response.content.decode()
     settings.QCITY_MAX_UPLOAD_MB = 0
     response = client.post(
         "/plans/imports/new/", {"file": SimpleUploadedFile("a.txt", b"abc"), "role": "ours"}

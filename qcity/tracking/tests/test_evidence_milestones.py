@@ -56,7 +56,7 @@ def test_too_large_or_wrong_type_is_refused_with_reason(world, client_for, signe
     lead = world.user("market_staff")
     settings.QCITY_MAX_UPLOAD_MB = 1
     big = SimpleUploadedFile("扫描件.pdf", b"x" * (1024 * 1024 + 1))
-    with pytest.raises(ValidationError, match="超过上限1 MB"):
+    with pytest.raises(ValidationError, match="超过上限 1 MB"):
         services.attach_to_report(report, lead, [big])
     with pytest.raises(ValidationError, match="格式不支持"):
         services.attach_to_report(report, lead, [SimpleUploadedFile("a.exe", b"MZ")])
@@ -69,7 +69,7 @@ def test_too_large_or_wrong_type_is_refused_with_reason(world, client_for, signe
         {"files": [SimpleUploadedFile("扫描件.pdf", b"x" * (1024 * 1024 + 1))]},
         follow=True,
     )
-    assert "大小超过上限1 MB" in response.content.decode()
+    assert "大小超过上限 1 MB" in response.content.decode()
     assert not Attachment.objects.filter(object_id=str(report.pk)).exists()
     # a co-unit cannot attach to the lead's report
     with pytest.raises(PermissionDenied):

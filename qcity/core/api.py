@@ -2,54 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from .capabilities import DELETE
 from .generic import filterset_for, serializer_for
 from .registry import REGISTRY
 from .scopes import CHANGE, can
-from .services import ConflictError
-
-
-def exception_handler(exc, context):
-    """Chinese JSON errors naming the field and reason; model ValidationErrors become 400."""
-    if isinstance(exc, ValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        return Response({"errors": detail}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, ConflictError):
-        return Response(
-            {"errors": {"non_field_errors": [str(exc)]}}, status=status.HTTP_409_CONFLICT
-        )
-    if isinstance(exc, Http404):
-        return Response(
-            {"errors": {"detail": [_("记录不存在或您无权查看")]}}, status=status.HTTP_404_NOT_FOUND
-        )
-    if isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or _("您无权执行该操作"))
-    if isinstance(exc, exceptions.Throttled):  # 429 in Chinese, with Retry-After (tokens.py)
-        from .security import too_many_message
-
-        wait = int(exc.wait or 1) + (0 if exc.wait is None or exc.wait == int(exc.wait) else 1)
-        return Response(
-            {"errors": {"detail": [too_many_message(wait)]}},
-            status=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={"Retry-After": str(wait)},
-        )
-    response = drf_exception_handler(exc, context)
-    if response is not None:
-        data = response.data
-        if isinstance(data, dict) and "detail" in data and len(data) == 1:
-            data = {"detail": [str(data["detail"])]}
-        response.data = {"errors": data}
-    return response
 
 
 def viewset_for(registration):

@@ -62,7 +62,10 @@ def variant_label(params: dict | None, empty: str | None = None) -> str:
     """ "产品类别：水产品；环节：产地" — or ``empty`` (default "总体") for no parameters."""
     if not params:
         return _("总体") if empty is None else empty
+    # in the order of PARAM_LABELS: PostgreSQL's jsonb does not keep the order keys were written
+    order = {key: n for n, key in enumerate(PARAM_LABELS)}
+    keys = sorted(params, key=lambda key: (order.get(key, len(order)), key))
     return "；".join(
-        _("{name}：{value}").format(name=PARAM_LABELS.get(key, key), value=_value(value))
-        for key, value in params.items()
+        _("{name}：{value}").format(name=PARAM_LABELS.get(key, key), value=_value(params[key]))
+        for key in keys
     )

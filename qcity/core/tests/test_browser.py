@@ -39,9 +39,17 @@ def demo_world():
     return demo.build("small")
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_each_role_sees_home_and_unit_pages(live_server, pw_browser, demo_world, username):
-    page = pw_browser.new_page(viewport={"width": 1366, "height": 900})
+def test_each_role_sees_home_and_unit_pages(live_server, pw_browser, demo_world):
+    # one demo for all roles (each build costs ~15 s of CI); each role in its own browser context
+    for username in ROLES:
+        context = pw_browser.new_context(viewport={"width": 1366, "height": 900})
+        try:
+            _home_and_unit_pages(context.new_page(), live_server, username)
+        finally:
+            context.close()
+
+
+def _home_and_unit_pages(page, live_server, username):
     watcher = browser.PageWatcher(page)
     browser.login(page, live_server.url, username, demo.DEMO_PASSWORD)
     assert page.url.rstrip("/") == live_server.url, f"login failed for {username}: {page.url}"
@@ -55,7 +63,7 @@ def test_each_role_sees_home_and_unit_pages(live_server, pw_browser, demo_world,
     assert page.locator("dl").is_visible()
     page.goto(f"{live_server.url}/core/orgunits/?q=住建")
     assert "住房和城乡建设局" in page.content()
-    assert watcher.errors == [], watcher.errors
+    assert watcher.errors == [], (username, watcher.errors)
 
 
 def test_filter_updates_table_through_htmx_and_phone_layout(live_server, pw_browser, demo_world):

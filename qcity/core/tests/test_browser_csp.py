@@ -53,11 +53,17 @@ def _visit(page, url):
     return response.status if response is not None else 0
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_main_pages_of_each_role_raise_no_csp_violation(
-    live_server, pw_browser, demo_world, username
-):
-    page = pw_browser.new_page(viewport={"width": 1366, "height": 900})
+def test_main_pages_of_each_role_raise_no_csp_violation(live_server, pw_browser, demo_world):
+    # one demo for all roles (each build costs ~15 s of CI); each role in its own browser context
+    for username in ROLES:
+        context = pw_browser.new_context(viewport={"width": 1366, "height": 900})
+        try:
+            _check_role_pages(context.new_page(), live_server, username)
+        finally:
+            context.close()
+
+
+def _check_role_pages(page, live_server, username):
     page.add_init_script(WATCH_CSP)
     watcher = browser.PageWatcher(page)
     browser.login(page, live_server.url, username, demo.DEMO_PASSWORD)
@@ -83,11 +89,11 @@ def test_main_pages_of_each_role_raise_no_csp_violation(
         ):
             # the chart script ran (from charts.js, not inline): ECharts drew a canvas
             page.wait_for_selector("[data-qc-chart] canvas", timeout=5000)
-    assert len(visited) > 5
-    assert violations == [], violations
+    assert len(visited) > 5, username
+    assert violations == [], (username, violations)
     csp_errors = [e for e in watcher.errors if "Content Security Policy" in e]
-    assert csp_errors == [], csp_errors
-    assert watcher.errors == [], watcher.errors
+    assert csp_errors == [], (username, csp_errors)
+    assert watcher.errors == [], (username, watcher.errors)
 
 
 def test_scripts_moved_out_of_templates_still_work(live_server, pw_browser, demo_world):

@@ -19,7 +19,7 @@ import django_filters
 import django_tables2 as tables
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -161,23 +161,51 @@ class ChangeLogTable(tables.Table):
         return model._meta.verbose_name if model is not None else record.content_type.model
 
     def render_fields(self, record):
-        names = [name for name, _before, _after in record.changed_fields()]
+        model = record.content_type.model_class()
+        names = [_field_label(model, name) for name, _before, _after in record.changed_fields()]
         text = "、".join(names[:12]) + ("…" if len(names) > 12 else "")
         if record.note:
             text = f"{text}（{record.note}）" if text else record.note
         return text or "—"
 
 
+def _field_label(model, name: str) -> str:
+    """A changed field as the user knows it (its verbose name), never the column name."""
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # a name the model no longer has (renamed or removed)
+            pass
+    return name
+
+
+LOGIN_CHANNELS = {"form": _("登录页面"), "token": _("API令牌申请")}
+LOGIN_REASONS = {
+    "bad_credentials": _("用户名或密码错误"),
+    "locked": _("账号已临时锁定"),
+    "throttled": _("尝试过于频繁，已限流"),
+}
+
+
 class LoginLogTable(tables.Table):
     time = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("时间"))
+    user = tables.Column(verbose_name=_("账号"))
     success = tables.BooleanColumn(verbose_name=_("成功"), yesno=("✓", "✗"))
+    channel = tables.Column(verbose_name=_("登录方式"))
+    reason = tables.Column(verbose_name=_("说明"))
 
     class Meta:
         model = LoginLog
-        fields = ["time", "username", "user", "success", "reason", "ip", "user_agent"]
+        fields = ["time", "username", "user", "channel", "success", "reason", "ip", "user_agent"]
         attrs = TABLE_META["attrs"]
         empty_text = TABLE_META["empty_text"]
         per_page = TABLE_META["per_page"]
+
+    def render_channel(self, value):
+        return LOGIN_CHANNELS.get(value, value)
+
+    def render_reason(self, value):
+        return LOGIN_REASONS.get(value, value)
 
 
 class ExportLogTable(tables.Table):

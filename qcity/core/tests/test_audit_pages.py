@@ -108,3 +108,29 @@ def test_audit_table_updates_through_htmx(world, client_for):
         "/core/audit/logins/", {"success": "false"}, HTTP_HX_REQUEST="true"
     )
     assert page.status_code == 200 and "<nav class=" not in page.content.decode()
+
+
+def test_audit_pages_speak_the_users_language_not_column_names(world, client_for):
+    """Changed fields by their Chinese names; the login log says by which way and why."""
+    from qcity.core.models import Region
+
+    office = client_for("office_admin")
+    created = office.post(
+        "/api/core/regions/",
+        json.dumps({"code": "990167", "name": "字段名测试区", "level": "county"}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    region_type = ContentType.objects.get_for_model(Region).pk
+    html = office.get("/core/audit/changes/", {"content_type": region_type}).content.decode()
+    name_label = str(Region._meta.get_field("name").verbose_name)
+    assert name_label in html and "、level" not in html and ">name、" not in html
+
+    Client(HTTP_HOST="127.0.0.1").post(
+        "/api/token/",
+        json.dumps({"username": world.user("market_staff").username, "password": "wrong-1A!"}),
+        content_type="application/json",
+    )
+    logins = office.get("/core/audit/logins/").content.decode()
+    assert "API令牌申请" in logins and "用户名或密码错误" in logins
+    assert "bad_credentials" not in logins and ">User<" not in logins

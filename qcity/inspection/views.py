@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import json
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -562,9 +563,87 @@ def public_draw(request, pk):
         "entries": task.entries.select_related("enterprise").prefetch_related("inspectors__user")
         if task.status == TaskStatus.DRAWN
         else [],
-        "params_json": json.dumps(snap.get("params", {}), ensure_ascii=False, sort_keys=True),
+        "commitment_lines": _commitment_lines(task.commitment or {}),
+        "param_lines": _param_lines(snap.get("params", {})),
+        "system_ids": _system_ids(task),
     }
     return render(request, "inspection/public_draw.html", context)
+
+
+def _commitment_lines(commitment: dict) -> list[tuple[str, str]]:
+    """The published hashes under Chinese names, in the order of docs/draw.md (values unchanged:
+    the public recomputes them from the downloaded record)."""
+    names = {
+        "secret_sha256": _("密钥 SHA-256"),
+        "enterprises_sha256": _("企业名单 SHA-256"),
+        "inspectors_sha256": _("检查人员名录 SHA-256"),
+        "constraints_sha256": _("回避约束 SHA-256"),
+        "parameters_sha256": _("抽取参数 SHA-256"),
+    }
+    known = [(names[k], commitment[k]) for k in names if k in commitment]
+    return known + [(k, v) for k, v in commitment.items() if k not in names]
+
+
+def _class_label(cls: str) -> str:
+    return _("未分类") if cls == services.UNCLASSIFIED else _("{c}类").format(c=cls)
+
+
+def _percent(value) -> str:
+    try:
+        return format(Decimal(str(value)).normalize(), "f") + "%"
+    except InvalidOperation:
+        return f"{value}%"
+
+
+def _param_lines(params: dict) -> list[tuple[str, str]]:
+    """The draw parameters (services.params_of) as labelled lines for the public page; the exact
+    JSON stays in the downloadable record."""
+    lines = []
+    if params.get("ratios"):
+        lines.append(
+            (
+                _("各类抽取比例"),
+                "，".join(
+                    f"{_class_label(c)} {_percent(v)}" for c, v in sorted(params["ratios"].items())
+                ),
+            )
+        )
+    if params.get("counts"):
+        lines.append(
+            (
+                _("各类抽取户数"),
+                "，".join(
+                    _("{cls} {n}户").format(cls=_class_label(c), n=n)
+                    for c, n in sorted(params["counts"].items())
+                ),
+            )
+        )
+    if params.get("total") is not None:
+        lines.append((_("抽查总户数"), _("{n}户").format(n=params["total"])))
+    if params.get("team_size") is not None:
+        lines.append((_("每户检查人数"), _("{n}人").format(n=params["team_size"])))
+    if "recent_n" in params:
+        recent = params["recent_n"] or 0
+        lines.append(
+            (
+                _("回避最近检查"),
+                _("回避该企业最近{n}次检查的人员").format(n=recent) if recent else _("不回避"),
+            )
+        )
+    if "workload_cap" in params:
+        cap = params["workload_cap"]
+        lines.append((_("每人最多检查户数"), _("{n}户").format(n=cap) if cap else _("不限")))
+    if "joint_departments" in params:
+        joint = params["joint_departments"]
+        lines.append((_("联合部门"), "、".join(joint) if joint else _("无（非联合检查）")))
+    return lines
+
+
+def _system_ids(task) -> set[str]:
+    """Draw ids that are the enterprise's internal number (services.population_of uses
+    ``QC`` + the registry key when the enterprise has no 统一社会信用代码)."""
+    pks = (task.snapshot or {}).get("enterprise_pks", {})
+    return {draw_id for draw_id, pk in pks.items() if draw_id == f"QC{pk:08d}"}
 
 
 def public_draw_record(request, pk):

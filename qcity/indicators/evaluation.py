@@ -507,12 +507,14 @@ def evaluate(
         period_start = _months_before(spec.deadline, months)
     # rate figures from too few samples are not evidence (indicators.min_sample_size)
     small = [o for o in obs if o.n is not None and o.n < min_sample_size]
+    small_note = ""
     if small:
         obs = [o for o in obs if o.n is None or o.n >= min_sample_size]
         if not obs or small[-1].on > obs[-1].on:
-            notes.append(
+            small_note = (
                 f"最近一期样本不足（n = {small[-1].n}，至少需要{min_sample_size}），未用于判断"
             )
+            notes.append(small_note)
 
     # The series the target is judged on (values, or running totals for new flow targets).
     series = _series(spec, obs)
@@ -643,8 +645,9 @@ def evaluate(
         result.explanation = _join(
             [
                 f"最近一期观测（{fmt_date(series[-1][0])}）{fmt_value(current, unit)}曾达到{target_words}",
-                f"但{fmt_date(period_start)}以来没有新的观测，无法确认仍然达标",
-                *notes,
+                _since_words(period_start, small, min_sample_size, "没有新的观测")
+                + "，无法确认仍然达标",
+                *[n for n in notes if n != small_note or not _thin_since(period_start, small)],
             ]
         )
         return result
@@ -675,7 +678,12 @@ def evaluate(
         if count < min_obs:
             reasons.append(f"仅有{count}期观测（至少需要{min_obs}期）")
         if not in_period:
-            reasons.append(f"{fmt_date(period_start)}以来没有观测数据")
+            reasons.append(_since_words(period_start, small, min_sample_size, "没有观测数据"))
+            if _thin_since(period_start, small):
+                if small_note in notes:
+                    notes.remove(small_note)  # said just above
+                if current is not None:
+                    current_words = "沿用此前的" + current_words
         result.status = TargetStatus.INSUFFICIENT
         result.explanation = _join(["，".join(reasons), current_words, *notes, progress_words])
         return result
@@ -705,7 +713,17 @@ def evaluate(
     if status == TargetStatus.ON_TRACK and forecast_downgrade and f is not None:
         if _point_misses(f, spec, threshold, high):
             status = TargetStatus.AT_RISK
-            extra = "进度虽未落后序时进度，但按趋势预测期末达不到目标，提示存在风险"
+            # the same comparison as the 落后/超前 words of _progress_words, never contradicting it
+            pts = round(abs(lag))
+            if result.progress_note:
+                before = ""  # 实际完成 cannot be judged: no claim about the lag
+            elif lag > 0 and pts > 0:
+                before = f"进度落后{pts}个百分点，未超过{fmt_number(yellow_lag)}个百分点的黄灯线，"
+            elif pts == 0:
+                before = "进度与序时进度持平，"
+            else:
+                before = "进度虽超前序时进度，"
+            extra = f"{before}{'但' if before else ''}按趋势预测期末达不到目标，提示存在风险"
     result.status = status
     forecast_words = _forecast_words(
         f, spec, threshold, high, year_label, unit, confidence, green=status.light == Light.GREEN
@@ -925,6 +943,23 @@ def _clip(v: float, bounds: tuple[float | None, float | None]) -> float:
     if high is not None and v > high:
         return float(high)
     return v
+
+
+def _thin_since(period_start: date, small: list[Observation]) -> list[Observation]:
+    return [o for o in small if o.on >= period_start]
+
+
+def _since_words(period_start: date, small: list[Observation], min_n: int, none: str) -> str:
+    """Why nothing recent is judged: no figure at all ("…以来没有观测数据"), or figures from
+    too few samples ("…以来的12期观测样本均不足（每期n < 30…）") — never the first for the
+    second."""
+    thin = _thin_since(period_start, small)
+    if not thin:
+        return f"{fmt_date(period_start)}以来{none}"
+    return (
+        f"{fmt_date(period_start)}以来的{len(thin)}期观测样本均不足"
+        f"（每期n < {min_n}，最近一期n = {thin[-1].n}），未用于判断"
+    )
 
 
 def _join(parts: list[str]) -> str:

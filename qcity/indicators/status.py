@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qcity.core import rulebook
 
@@ -122,6 +123,18 @@ class TargetResult:
         return None
 
     @property
+    def thin_latest(self):
+        """The newest figure of the series when it is a rate from fewer than the minimum
+        samples (样本不足) and therefore not the figure judged, or None: a page showing the
+        judged figure says beside it that a newer one exists and why it is not used."""
+        latest = self.latest
+        if latest is None or latest is self.figure:
+            return None
+        if self.indicator.aggregation != "weighted_rate" or latest.denominator is None:
+            return None
+        return latest if latest.denominator < self.min_sample_size else None
+
+    @property
     def population_n(self):
         """The sample size of the latest computed figure used, or None."""
         for o in reversed(self.series):
@@ -188,6 +201,15 @@ class TargetResult:
     def progress_text(self) -> str:
         """实际完成 as every page shows it (``TargetEvaluation.progress_text``)."""
         return self.evaluation.progress_text
+
+    @property
+    def progress_line(self) -> str:
+        """ "实际完成：67%" as a labelled line; a note that names 实际完成 itself
+        ("实际完成进度无法判断：…") is not labelled twice."""
+        text = self.progress_text
+        if text.startswith("实际完成"):
+            return text
+        return _("实际完成：%(text)s") % {"text": text}
 
     def chart(self) -> dict:
         """Series for the trend chart: observations, target line, 序时进度 line, forecast band."""

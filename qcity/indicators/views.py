@@ -148,6 +148,7 @@ def plan_districts(request, pk):
     district_targets = [t for per in decomposed.values() for t in per.values()]
     board.prefetch(district_targets)
     latest = {}
+    min_n = board.rules["min_sample_size"]
     keys = {(t.link.indicator_id, params_key(t.link.params)) for t in city_targets}
     if keys:
         # the current window only (indicators.current_period_months), as plain tuples
@@ -172,6 +173,7 @@ def plan_districts(request, pk):
                 "value": value,
                 "period_end": end,
                 "denominator": n,
+                "thin": n is not None and n < min_n,  # 样本不足, said beside the figure
             }
     rows = []
     for target in city_targets:

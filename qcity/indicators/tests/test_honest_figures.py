@@ -235,7 +235,7 @@ def test_district_light_from_17_of_18_samples_is_insufficient(world, actor, clie
     assert "qc-light-red" not in page and "qc-light-green" not in page
     # the district cell says which month's figure it shows and from how many samples
     last = _month_before(today) - datetime.timedelta(days=1)
-    assert f"{last:%Y-%m} · n = 18" in page
+    assert f"{last:%Y-%m} · 样本不足（n = 18）" in page
 
 
 def test_red_light_within_sampling_error_is_yellow():

@@ -812,4 +812,8 @@ def home_panel(request):
         return None
     if not visible(request.user).exists():
         return None
-    return plan_overview_panel(request)
+    panel = plan_overview_panel(request)
+    # the home page counts every item the user sees, those outside any plan included: its
+    # title says so, or it would read as the plan overview's panel with other totals
+    panel["title"] = _("全部督办事项办理情况（含未列入实施方案的事项）")
+    return panel

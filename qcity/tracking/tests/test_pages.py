@@ -193,9 +193,9 @@ def test_mine_lists_tasks_and_todos(world, client_for, assignment):
     assert assignment.title in body and "请签收督办事项" in body
 
 
-def test_home_panel(world, client_for, signed):
+def test_home_panel_says_it_counts_items_outside_any_plan_too(world, client_for, signed):
     body = client_for("office_admin").get(reverse("core:home")).content.decode()
-    assert "任务办理情况" in body
+    assert "全部督办事项办理情况（含未列入实施方案的事项）" in body
 
 
 def test_scan_job_handler_runs(world, signed):

@@ -168,14 +168,38 @@ def scheme_items(request, pk):
     )
 
 
+def _assessment_for(user, pk, action="view"):
+    """The assessment in the user's scope. An item's assessing department (考核部门) also
+    opens another subject's assessment to score its items (capabilities: review, ASSESSING):
+    then ``assessing`` holds its units and it sees those items only."""
+    registration = get_registration(Assessment)
+    assessing = capabilities.unit_ids(user, Assessment, "review")
+    if (
+        assessing
+        and action in ("view", "review")
+        and not registration.queryset(user).filter(pk=pk).exists()
+    ):
+        a = (
+            Assessment.objects.filter(pk=pk, scores__item__assessing_unit_id__in=assessing)
+            .distinct()
+            .first()
+        )
+        if a is not None:
+            return a, assessing
+    return get_scoped_object(registration, user, pk), None
+
+
 @login_required
 def assessment_detail(request, pk):
     registration = get_registration(Assessment)
-    a = get_scoped_object(registration, request.user, pk)
+    a, assessing = _assessment_for(request.user, pk)
     user = request.user
     is_subject = user.is_office_admin or capabilities.allows(user, a, "self_assess")
     rows = []
-    for s in a.scores.select_related("item", "item__assessing_unit").order_by("item__order"):
+    scores = a.scores.all()
+    if assessing is not None:
+        scores = scores.filter(item__assessing_unit_id__in=assessing)
+    for s in scores.select_related("item", "item__assessing_unit").order_by("item__order"):
         rows.append(
             {
                 "score": s,
@@ -196,8 +220,10 @@ def assessment_detail(request, pk):
             "object": a,
             "registration": registration,
             "rows": rows,
-            "appeals": a.appeals.select_related("item_score__item", "filed_by", "decided_by"),
-            "timeline": events.timeline(a),
+            "appeals": a.appeals.select_related("item_score__item", "filed_by", "decided_by")
+            if assessing is None
+            else [],
+            "timeline": events.timeline(a) if assessing is None else [],
             "can_submit_self": is_subject and a.stage == Stage.SELF,
             "can_appeal": is_subject
             and a.stage in (Stage.PUBLICITY, Stage.APPEAL)
@@ -215,7 +241,7 @@ def assessment_detail(request, pk):
 @login_required
 @require_POST
 def act(request, pk, action):
-    a = get_scoped_object(get_registration(Assessment), request.user, pk)
+    a, _assessing = _assessment_for(request.user, pk, action)
     user, post = request.user, request.POST
     target = redirect("assessment:assessment_detail", pk=a.pk)
     try:

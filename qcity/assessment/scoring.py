@@ -334,9 +334,18 @@ def assess(
         got = sum((i.score for i in regular), Decimal(0))
         scaled = q(got * full / present) if present else Decimal(0)
         raw = raw - got + scaled
+        # the bonus and deduction items come on top of the scaled score: name each, so the
+        # explanation adds up to the total shown
+        extras = "".join(
+            f"；{i.name}{'−' if i.score < 0 else '+'}{n(abs(i.score))}分"
+            for i in items
+            if i.kind != "item" and i.score != 0
+        )
+        floor = "，不低于0分按0分计" if raw < 0 else ""
+        tail = f"{extras}；合计{n(q(max(Decimal(0), raw)))}分{floor}" if extras or floor else ""
         note = (
             f"（{'、'.join(i.name for i in missing)}无数据不计分，"
-            f"其余各项{n(q(got))}分／{n(present)}分折算为{n(scaled)}分／{n(full)}分）"
+            f"其余各项{n(q(got))}分／{n(present)}分折算为{n(scaled)}分／{n(full)}分{tail}）"
         )
     total = q(max(Decimal(0), raw))
     grade = bands.grade(total)

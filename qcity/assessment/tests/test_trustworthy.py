@@ -15,7 +15,7 @@ from docx import Document
 
 from qcity.assessment import services
 from qcity.assessment.choices import Method
-from qcity.assessment.models import Assessment, Scheme
+from qcity.assessment.models import Assessment, AssessmentFact, Scheme, SchemeItem
 from qcity.core import audit
 from qcity.core.models import ChangeLog, Event
 from qcity.core.services import update_object
@@ -127,6 +127,43 @@ def test_missing_data_is_not_full_marks_and_does_not_rank_first(world, client_fo
     assert "以下考核项无数据" in page
     assert "江南区：规划目标完成（无数据，不计分，权重由其余各项分摊）" in page
     assert "江北区：规划目标完成" not in page
+
+
+def test_explanation_of_a_scaled_total_adds_up_to_the_total_shown(world, client_for, setup):
+    """B8: 江南区 has no data for its target, so 28 of 40 is scaled to 70 of 100; its award
+    (+3) and its deduction (−2) are named after the 折算 and the explanation ends at the total
+    the results page shows (71), not at the scaled 70."""
+    scheme, office = setup["scheme"], client_for("office_admin")
+    jn_region = world.districts[1]
+    with audit.acting_as(world.user("office_admin")):
+        for order, (name, method) in enumerate(
+            [("加分项", Method.BONUS), ("扣分项", Method.DEDUCTION)], start=10
+        ):
+            SchemeItem.objects.create(
+                scheme=scheme, level=2, name=name, method=method, points=0, order=order
+            )
+        for kind, points, text in [("award", "3", "获省长质量奖"), ("deduction", "2", "被通报")]:
+            AssessmentFact.objects.create(
+                year=YEAR, kind=kind, region=jn_region, points=Decimal(points), description=text
+            )
+    jb, jn = _districts(world, office, scheme)
+    _submit_and_review(office, [jb, jn], ["30", "28"])
+    page = _page(
+        office.post(reverse("assessment:scheme_act", args=[scheme.pk, "publicity"]), follow=True)
+    )
+    jn.refresh_from_db()
+    assert jn.total == Decimal("71.00")
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*江南区(?:(?!</tr>).)*</tr>", page, re.S).group(0)
+    shown = Decimal(re.search(r'<td class="text-end">([\d.]+)</td>', row).group(1))
+    reason = re.search(r"总分[^<]*评定为\w级", row).group(0)
+    assert "折算为70分／100分；加分项+3分；扣分项−2分；合计71分" in reason
+    scaled = Decimal(re.search(r"折算为([\d.]+)分", reason).group(1))
+    extras = sum(
+        Decimal(v) * (1 if sign == "+" else -1)
+        for sign, v in re.findall(r"；[^；（）]*?项([+−])([\d.]+)分", reason)
+    )
+    total = Decimal(re.search(r"合计([\d.]+)分", reason).group(1))
+    assert scaled + extras == total == shown
 
 
 def test_no_data_rule_zero(world, client_for, setup):
@@ -369,18 +406,19 @@ def test_a_figure_from_too_few_samples_does_not_score_a_district(world, client_f
 
     jn = world.districts[1]
     # 江南: one month, 28 of 28 samples passed (100 %) — fewer than the rule's minimum
-    indicator_services.record_observation(
-        indicator=setup["rate"],
-        region=jn,
-        period_start=datetime.date(YEAR, 3, 1),
-        period_end=datetime.date(YEAR, 3, 31),
-        period_kind="month",
-        value=Decimal(100),
-        numerator=28,
-        denominator=28,
-        unit=world.unit("市市场监管局"),
-        user=world.user("office_admin"),
-    )
+    with helpers.reported_after(datetime.date(YEAR, 3, 31)):
+        indicator_services.record_observation(
+            indicator=setup["rate"],
+            region=jn,
+            period_start=datetime.date(YEAR, 3, 1),
+            period_end=datetime.date(YEAR, 3, 31),
+            period_kind="month",
+            value=Decimal(100),
+            numerator=28,
+            denominator=28,
+            unit=world.unit("市市场监管局"),
+            user=world.user("office_admin"),
+        )
     _jb, jn_row = _districts(world, client_for("office_admin"), setup["scheme"])
     score = _score(jn_row, Method.TARGET)
     assert score.no_data and score.computed_score != Decimal("60.00")

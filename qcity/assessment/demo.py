@@ -3,10 +3,14 @@ award, a deduction, a major incident that vetoes one district), self-assessment 
 review, 公示 with one appeal decided, and publication. Idempotent.
 
 Which year it assesses depends on the build date, so the demo makes sense on any day: in
-January and February (when a bureau really assesses the year just ended) the previous year,
-scored as of its 31 December; from March on the current year, scored as of the build date (a
-year-end run brought forward so every stage can be seen). Facts fall inside the assessed year;
-公示 opened 20 days and publication 5 days before the build date."""
+January and February (when a bureau really assesses the year just ended) the previous year;
+from March on the current year (a year-end run brought forward so every stage can be seen).
+Every step happens on its own day, in order, all before the build date: 公示 opened 20 days
+and publication 5 days before it; the start (scored as of its day) 10 days before 公示 or on
+31 December of the assessed year if that is earlier, self-assessment 3 and review 6 days after
+the start, the appeal the day after 公示 opened and its decision the day after that. Facts
+fall inside the assessed year, before the start. The appeal window (rule table) therefore
+closes after 公示 opened and before publication on every build date."""
 
 from __future__ import annotations
 
@@ -32,7 +36,9 @@ def build(world, size):
     year = assessed_year(today)
     if Scheme.objects.filter(year=year).exists():
         return
-    as_of = min(today, datetime.date(year, 12, 31))
+    opened = today - datetime.timedelta(days=20)  # 公示
+    as_of = min(opened - datetime.timedelta(days=10), datetime.date(year, 12, 31))  # start
+    self_day, review_day = as_of + datetime.timedelta(days=3), as_of + datetime.timedelta(days=6)
     occurred_on = max(datetime.date(year, 1, 1), as_of - datetime.timedelta(days=60))
     from qcity.plans.models import Plan
 
@@ -66,6 +72,7 @@ def build(world, size):
                         "9",
                         "年度质量工作综合成效明显",
                         evidence_note="年度工作总结（附件1）",
+                        on=self_day,
                     )
                 elif s.item.method == "bonus":
                     services.self_assess(
@@ -74,15 +81,19 @@ def build(world, size):
                         s.computed_score,
                         "省长质量奖提名",
                         evidence_note="获奖文件（附件2）",
+                        on=self_day,
                     )
-        services.submit_self(a, office)
+        services.submit_self(a, office, on=self_day)
     for i, a in enumerate(rows):
         manual = a.scores.get(item__method="manual")
         score = Decimal(6 + (i * 7) % 5)
         services.review_item(
-            manual, office, score, f"综合评价：工作推进{'有力' if score >= 8 else '一般'}"
+            manual,
+            office,
+            score,
+            f"综合评价：工作推进{'有力' if score >= 8 else '一般'}",
+            on=review_day,
         )
-    opened = today - datetime.timedelta(days=20)
     services.start_publicity(scheme, office, on=opened)
     appellant = rows[2]
     manual = appellant.scores.get(item__method="manual")
@@ -96,6 +107,11 @@ def build(world, size):
     )
     appeal = appellant.appeals.first()
     services.decide_appeal(
-        appeal, office, True, "经复核，该区质量基础设施建设成效突出，调整为9分", "9"
+        appeal,
+        office,
+        True,
+        "经复核，该区质量基础设施建设成效突出，调整为9分",
+        "9",
+        on=opened + datetime.timedelta(days=2),
     )
     services.publish(scheme, office, on=today - datetime.timedelta(days=5))

@@ -27,6 +27,14 @@ from .choices import AppealStatus, FactKind, Method, NoDataRule, Stage, SubjectK
 from .models import Appeal, Assessment, AssessmentFact, ItemScore, Scheme, SchemeItem
 
 
+def _at(on):
+    """The timeline time of an action acted out on the day ``on`` (the demo, back-entered
+    records); None (now) when no day was given."""
+    if on is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(10, 0)))
+
+
 def _office(user):
     if not (user and user.is_authenticated and user.is_office_admin):
         raise PermissionDenied(_("只有质量办可以执行此操作"))
@@ -443,7 +451,8 @@ def compute_item(assessment, item, on=None) -> scoring.ItemScore:
 
 def start(scheme, subjects, user, on=None):
     """Open one assessment per subject [(kind, region or None, unit)], with every item
-    computed from the data, in the 自评 stage."""
+    computed from the data as of ``on`` (the day of the start, today if not given), in the
+    自评 stage."""
     _office(user)
     created = []
     with transaction.atomic():
@@ -457,7 +466,7 @@ def start(scheme, subjects, user, on=None):
             )
             audit.record(a, ChangeAction.CREATE, after=audit.snapshot(a), actor=user)
             _fill_scores(a, on)
-            events.emit(a, "started", _("启动考核，系统按数据预算各项得分"), actor=user)
+            events.emit(a, "started", _("启动考核，系统按数据预算各项得分"), actor=user, at=_at(on))
             notify.add_todo(
                 _("{y}年度考核自评：{s}").format(y=scheme.year, s=scheme.name),
                 unit=unit,
@@ -696,7 +705,7 @@ def _check_score(item, value, field):
     return scoring.q(score)
 
 
-def self_assess(score_row, user, score, note="", evidence=None, evidence_note=""):
+def self_assess(score_row, user, score, note="", evidence=None, evidence_note="", on=None):
     a = score_row.assessment
     _subject_staff(a, user)
     with transaction.atomic():
@@ -736,11 +745,11 @@ def self_assess(score_row, user, score, note="", evidence=None, evidence_note=""
             actor=user,
             note=text if proxy else "",
         )
-        events.emit(a, "self_assessed", text, actor=user, on_behalf=proxy)
+        events.emit(a, "self_assessed", text, actor=user, at=_at(on), on_behalf=proxy)
     return score_row
 
 
-def submit_self(assessment, user):
+def submit_self(assessment, user, on=None):
     _subject_staff(assessment, user)
     with transaction.atomic():
         a = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -771,6 +780,7 @@ def submit_self(assessment, user):
                 t=scoring.n(total)
             ),
             actor=user,
+            at=_at(on),
             on_behalf=proxy,
         )
         notify.close_todos(a, "self")
@@ -799,7 +809,7 @@ def may_review(score_row, user) -> bool:
     )
 
 
-def review_item(score_row, user, score, reason):
+def review_item(score_row, user, score, reason, on=None):
     if not may_review(score_row, user):
         raise PermissionDenied(_("只有质量办或该项的考核部门可以审核"))
     with transaction.atomic():
@@ -826,6 +836,7 @@ def review_item(score_row, user, score, reason):
             "item_reviewed",
             _("审核“{i}”：{s}分").format(i=score_row.item.name, s=scoring.n(value)),
             actor=user,
+            at=_at(on),
         )
     return score_row
 
@@ -911,8 +922,10 @@ def current(scheme):
 
 def start_publicity(scheme, user, on=None):
     """Close the review: unreviewed items take the computed score; totals, grades and ranks
-    are shown for 公示 with an appeal window from the rule table."""
+    are shown for 公示 on the day ``on`` (today if not given) with an appeal window from the
+    rule table, which must end after that day."""
     _office(user)
+    at = _at(on)  # the day it was acted out; now when not given
     on = on or timezone.localdate()
     with transaction.atomic():
         rows = [a for a in current(scheme) if not a.is_frozen]
@@ -935,6 +948,13 @@ def start_publicity(scheme, user, on=None):
         until, _e = workdays.deadline(
             on, rulebook.value("assessment.appeal_window_days"), ValueKind.WORKING_DAYS
         )
+        if until <= on:
+            raise ValidationError(
+                _(
+                    "申诉截止日期{d}不晚于公示日期{o}，被考核单位无法申诉，不能公示；"
+                    "请在规则表中检查“考核结果公示及申诉期”"
+                ).format(d=until, o=on)
+            )
         for a in rows:
             for s in a.scores.filter(reviewed_score__isnull=True).select_related("item"):
                 if s.is_missing:
@@ -948,7 +968,13 @@ def start_publicity(scheme, user, on=None):
             a.stage, a.publicity_until = Stage.PUBLICITY, until
         _apply_results(rows, user)
         for a in rows:
-            events.emit(a, "publicity", _("公示考核结果，申诉截止{d}").format(d=until), actor=user)
+            events.emit(
+                a,
+                "publicity",
+                _("公示考核结果，申诉截止{d}").format(d=until),
+                actor=user,
+                at=at,
+            )
             notify.close_todos(a, "review")
     return rows
 
@@ -980,6 +1006,7 @@ def missing_data(assessments) -> list[tuple[str, str, str]]:
 
 def file_appeal(assessment, user, reason, score_row=None, requested_score=None, on=None):
     _subject_staff(assessment, user)
+    at = _at(on)  # the day it was acted out; now when not given
     on = on or timezone.localdate()
     reason = (reason or "").strip()
     if not reason:
@@ -1011,6 +1038,7 @@ def file_appeal(assessment, user, reason, score_row=None, requested_score=None, 
             "appeal",
             (_("质量办代为提出申诉：{r}") if proxy else _("提出申诉：{r}")).format(r=reason),
             actor=user,
+            at=at,
             on_behalf=proxy,
         )
         notify.add_todo(
@@ -1023,7 +1051,7 @@ def file_appeal(assessment, user, reason, score_row=None, requested_score=None, 
     return appeal
 
 
-def decide_appeal(appeal, user, upheld: bool, reason, new_score=None):
+def decide_appeal(appeal, user, upheld: bool, reason, new_score=None, on=None):
     _office(user)
     reason = (reason or "").strip()
     if not reason:
@@ -1035,7 +1063,8 @@ def decide_appeal(appeal, user, upheld: bool, reason, new_score=None):
         a = appeal.assessment
         ensure_mutable(a)
         appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
-        appeal.decision_reason, appeal.decided_by, appeal.decided_at = reason, user, timezone.now()
+        appeal.decision_reason, appeal.decided_by = reason, user
+        appeal.decided_at = _at(on) or timezone.now()
         appeal.save()
         if upheld and appeal.item_score is not None:
             row = appeal.item_score
@@ -1059,6 +1088,7 @@ def decide_appeal(appeal, user, upheld: bool, reason, new_score=None):
             "appeal_decided",
             (_("申诉成立：{r}") if upheld else _("申诉不成立：{r}")).format(r=reason),
             actor=user,
+            at=_at(on),
         )
         if not a.appeals.filter(status=AppealStatus.PENDING).exists():
             a.stage = Stage.PUBLICITY
@@ -1072,6 +1102,7 @@ def publish(scheme, user, on=None):
     """Publish every current assessment of the scheme once the appeal window is over and
     every appeal is decided; they are frozen from then on."""
     _office(user)
+    at = _at(on)  # the day it was acted out; now when not given
     on = on or timezone.localdate()
     with transaction.atomic():
         rows = [a for a in current(scheme) if not a.is_frozen]
@@ -1085,7 +1116,7 @@ def publish(scheme, user, on=None):
             if a.publicity_until and on <= a.publicity_until:
                 raise ValidationError(_("公示期至{d}，期满后才能发布").format(d=a.publicity_until))
         _apply_results(rows, user)
-        now = timezone.now()
+        now = at or timezone.now()
         for a in rows:
             before = audit.snapshot(a)
             a.stage, a.published_at = Stage.PUBLISHED, now
@@ -1096,6 +1127,7 @@ def publish(scheme, user, on=None):
                 "published",
                 _("发布考核结果：{g}级，第{r}名").format(g=a.grade, r=a.rank),
                 actor=user,
+                at=now,
             )
     return rows
 

@@ -1,10 +1,12 @@
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from qcity.assessment import services
@@ -76,6 +78,59 @@ def test_review_needs_reason_when_changing_score(world, started):
     services.review_item(manual, office, "7", "工作推进一般")
     with pytest.raises(PermissionDenied):
         services.review_item(manual, world.user("district_gov_staff"), "10", "自己给自己打分")
+
+
+def test_publicity_refused_when_the_appeal_deadline_is_not_after_it(world, started):
+    """B9: an appeal window of 0 working days (rule table) would close the appeal before (or
+    as) the results are shown; 公示 is refused with the reason and nothing moves."""
+    from qcity.core.models import Rule
+
+    office = _to_review(world, started)
+    Rule.objects.filter(key="assessment.appeal_window_days").update(value="0")
+    day = datetime.date(YEAR + 1, 1, 12)
+    with pytest.raises(ValidationError, match="申诉截止日期.*不晚于公示日期.*不能公示"):
+        services.start_publicity(started[0].scheme, office, on=day)
+    assert {a.stage for a in Assessment.objects.filter(pk__in=[a.pk for a in started])} == {
+        "review"
+    }
+    assert not Event.objects.filter(
+        type="publicity", object_id__in=[str(a.pk) for a in started]
+    ).exists()
+
+
+def test_timeline_shows_publicity_on_its_day_and_the_appeal_deadline_after_it(
+    world, started, client_for
+):
+    """B9: the demo played 公示 20 days back, but the timeline showed it on the build day,
+    after the appeal deadline it announced. Each step acted out on a day is on that day."""
+    office = _to_review(world, started)
+    day = datetime.date(YEAR + 1, 1, 12)
+    rows = services.start_publicity(started[0].scheme, office, on=day)
+    jb = Assessment.objects.get(pk=by_code(rows, "990102").pk)
+    until = jb.publicity_until
+    staff = world.user("district_gov_staff")
+    appeal = services.file_appeal(jb, staff, "综合评价偏低", item(jb, "manual"), "9", on=day)
+    services.decide_appeal(appeal, office, False, "维持原分", on=day + datetime.timedelta(days=1))
+    after = until + datetime.timedelta(days=1)
+    services.publish(jb.scheme, office, on=after)
+    jb.refresh_from_db()
+    assert timezone.localdate(jb.published_at) == after
+    page = client_for("office_admin").get(reverse("assessment:assessment_detail", args=[jb.pk]))
+    text = page.content.decode()
+    shown = [
+        (datetime.date.fromisoformat(when), label)
+        for when, label in re.findall(
+            r'<span class="text-muted small">(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}</span> · '
+            r"<strong>([^<]*)</strong>",
+            text,
+        )
+    ]
+    publicity = next((d, lab) for d, lab in shown if lab.startswith("公示考核结果"))
+    assert publicity == (day, f"公示考核结果，申诉截止{until}")
+    assert until > publicity[0]
+    assert (day, "提出申诉：综合评价偏低") in shown
+    assert (day + datetime.timedelta(days=1), "申诉不成立：维持原分") in shown
+    assert (after, "发布考核结果：" + f"{jb.grade}级，第{jb.rank}名") in shown
 
 
 def test_publicity_appeal_publish_and_freeze(world, started):

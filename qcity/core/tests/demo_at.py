@@ -65,7 +65,9 @@ def main(argv=None) -> int:
 
 def facts(today: datetime.date) -> dict:
     """What was built, measured against ``today``."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db.models import Max
+    from django.utils import timezone
 
     from qcity.assessment.models import Assessment
     from qcity.core.models import Event, SiteFlag
@@ -121,6 +123,18 @@ def facts(today: datetime.date) -> dict:
             {(a.scheme.year, a.stage) for a in Assessment.objects.select_related("scheme")}
         ),
         "last_published": latest(Assessment.objects.all(), "published_at"),
+        # [公示 day on the timeline, appeal deadline it announced] of each assessment
+        "appeal_windows": sorted(
+            {
+                (timezone.localdate(e.time), a.publicity_until)
+                for a in Assessment.objects.exclude(publicity_until=None)
+                for e in Event.objects.filter(
+                    content_type=ContentType.objects.get_for_model(Assessment),
+                    object_id=str(a.pk),
+                    type="publicity",
+                )
+            }
+        ),
     }
 
 

@@ -101,6 +101,10 @@ def test_full_demo_builds_and_is_true_on(when, migrated, tmp_path):
     year = today.year - 1 if today.month <= 2 else today.year
     assert facts["assessments"] == [[year, "published"]]
     assert as_date(facts["last_published"]) <= today
+    # 公示 is on the timeline on its day, and its appeal window closes after it (B9)
+    assert facts["appeal_windows"]
+    for shown, until in facts["appeal_windows"]:
+        assert as_date(shown) < as_date(until) < as_date(facts["last_published"]), (shown, until)
 
 
 FAILING_BUILD = """

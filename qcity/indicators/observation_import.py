@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qcity.core.importer import ImportFileError, read_table
@@ -42,6 +43,7 @@ def parse(name: str, raw: bytes) -> tuple[list[dict], list[str]]:
         v: v for v in PeriodKind.values
     }
     rows, errors = [], []
+    today = timezone.localdate()
     for number, cells in enumerate(table[1:], start=2):
         cells = [*cells, *[""] * len(HEADERS)][: len(HEADERS)]
         if not any(c.strip() for c in cells):
@@ -67,6 +69,10 @@ def parse(name: str, raw: bytes) -> tuple[list[dict], list[str]]:
                 (_("区划代码“{v}”不存在").format(v=code), region is None),
                 (_("周期类型“{v}”无法识别").format(v=kind), row["period_kind"] is None),
                 (_("日期应写作 2026-03-31"), None in (row["period_start"], row["period_end"])),
+                (
+                    _("统计期尚未结束（截至{end}），不能报送该期数据").format(end=end),
+                    row["period_end"] is not None and row["period_end"] > today,
+                ),
             )
             if bad
         ]

@@ -470,6 +470,40 @@ def validate_figures(indicator, value: Decimal, numerator, denominator):
                     )
                 }
             )
+        check_rate(indicator, value, numerator, denominator)
+
+
+_RATE_SCALE = {"%": Decimal(100), "‰": Decimal(1000)}
+
+
+def check_rate(indicator, value: Decimal, numerator: Decimal, denominator: Decimal):
+    """A rate given with its numerator and denominator must be their quotient: the value may
+    differ from scale × numerator / denominator only by the rounding of the value as written
+    (half a unit of its last decimal place, at least 0.01)."""
+    scale = _RATE_SCALE.get(indicator.unit)
+    if scale is None or not denominator:
+        return
+    expected = scale * numerator / denominator
+    # trailing zeros say nothing (a stored 99.0000 was written 99): the last significant place
+    exponent = min(value.normalize().as_tuple().exponent, 0)
+    tolerance = max(Decimal(5).scaleb(exponent - 1), Decimal("0.01"))
+    if abs(value - expected) > tolerance:
+        places = max(2, -exponent)
+        shown = expected.quantize(Decimal(1).scaleb(-places))
+        raise ValidationError(
+            {
+                "value": _(
+                    "数值与分子、分母不符：{n} ÷ {d} = {expected}{unit}，填报的是{value}{unit}；"
+                    "请核对数值或分子、分母"
+                ).format(
+                    n=_num(numerator),
+                    d=_num(denominator),
+                    expected=_num(shown),
+                    unit=indicator.unit,
+                    value=_num(value),
+                )
+            }
+        )
 
 
 _PERIOD_MONTHS = {
@@ -562,6 +596,16 @@ def record_observation(
         raise ValidationError({"period_end": _("请填写统计期的起止日期")})
     if period_end < period_start:
         raise ValidationError({"period_end": _("截止日期不能早于起始日期")})
+    today = timezone.localdate()
+    if source != Source.COMPUTED and period_end > today:
+        raise ValidationError(
+            {
+                "period_end": _(
+                    "统计期尚未结束（截至{end}，今天是{today}），不能报送该期数据；"
+                    "请在统计期结束后填报"
+                ).format(end=period_end, today=today)
+            }
+        )
     if not _may_report(user, unit, indicator, region):
         raise PermissionDenied(
             _("您只能以本单位名义填报本单位负责的指标，且只能填报本单位所辖区划的数据")

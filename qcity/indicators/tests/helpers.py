@@ -1,8 +1,12 @@
 """Data for the indicators tests, made through services (PATTERNS.md 12)."""
 
+import contextlib
 import datetime
 import itertools
 from decimal import Decimal
+
+import time_machine
+from django.utils import timezone
 
 from qcity.core.services import create_object
 from qcity.indicators import services
@@ -82,6 +86,16 @@ def target(the_plan, **fields):
     return create_object(Target, data)
 
 
+def reported_after(end: datetime.date, source="reported"):
+    """A figure is reported only once its period has ended: a test that uses a year still to
+    come records it as on the day after the period's end (nothing happens for a past period)."""
+    if source == "computed" or end < timezone.localdate():
+        return contextlib.nullcontext()
+    from qcity.conftest import frozen_start
+
+    return time_machine.travel(frozen_start(end + datetime.timedelta(days=1)), tick=True)
+
+
 def monthly(
     world,
     ind,
@@ -100,8 +114,8 @@ def monthly(
     d = start
     for value in values:
         end = services.month_bounds(d)[1]
-        out.append(
-            services.record_observation(
+        with reported_after(end, source):
+            recorded = services.record_observation(
                 indicator=ind,
                 region=region or world.city,
                 period_start=d,
@@ -113,7 +127,7 @@ def monthly(
                 source=source,
                 params=params,
             )
-        )
+        out.append(recorded)
         for _ in range(step):
             d = (d + datetime.timedelta(days=32)).replace(day=1)
     return out

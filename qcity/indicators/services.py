@@ -65,7 +65,8 @@ def load_library(path: Path | None = None) -> int:
 
     An indicator with a computer (``computed_by``) is created preferring the computed figures
     (the entry's ``prefer`` wins when given); the office can change it per indicator.
-    Never overwrites what the office has edited. Returns the number of indicators created."""
+    Never overwrites what the office has edited, except that a synonym naming another library
+    entry is dropped (a name stands for one statistic). Returns the number of indicators created."""
     from qcity.core.models import OrgUnit
 
     data = json.loads((path or LIBRARY_PATH).read_text(encoding="utf-8"))
@@ -75,12 +76,19 @@ def load_library(path: Path | None = None) -> int:
         units.setdefault(unit.short_name, unit)
         units.setdefault(unit.name, unit)
     existing = {i.key: i for i in Indicator.objects.all()}
+    # a name the library gives its own entry is never kept as another indicator's synonym (an
+    # earlier library listed 工业产品质量合格率 under the product supervision pass rate)
+    names = {e["name"]: e["key"] for e in entries}
     new, fill = [], []
     for e in entries:
         unit = units.get(e.get("reporting_unit") or "")
         current = existing.get(e["key"])
         if current is not None:
             changed = False
+            kept = [s for s in current.synonyms or [] if names.get(s, current.key) == current.key]
+            if kept != list(current.synonyms or []):
+                current.synonyms = kept
+                changed = True
             if current.reporting_unit_id is None and unit is not None:
                 current.reporting_unit = unit
                 changed = True
@@ -119,7 +127,9 @@ def load_library(path: Path | None = None) -> int:
         )
     Indicator.objects.bulk_create(new)
     if fill:
-        Indicator.objects.bulk_update(fill, ["reporting_unit", "period_kind", "cumulative"])
+        Indicator.objects.bulk_update(
+            fill, ["reporting_unit", "period_kind", "cumulative", "synonyms"]
+        )
     return len(new)
 
 

@@ -167,3 +167,43 @@ def test_an_api_patch_of_the_value_alone_cannot_leave_a_numerator_and_denominato
     assert fixed.status_code == 200, fixed.content
     (current,) = Observation.objects.filter(indicator=ind, is_current=True)
     assert (current.value, current.revision) == (Decimal("98.04"), 2)
+
+
+# ---------------------------------------------------------------- B10: one name, one statistic
+def test_industrial_product_quality_rate_is_not_proposed_as_the_supervision_pass_rate(
+    world, actor, client_for
+):
+    """A plan with both 工业产品质量合格率 and 产品质量监督抽查合格率 (示例规划) gets two
+    different indicators; the first has no computer (reported figures), so it can never show
+    the sampling figure under its own name."""
+    the_plan = helpers.plan(world)
+    industrial = helpers.target(the_plan, indicator_text="工业产品质量合格率")
+    supervision = helpers.target(the_plan, indicator_text="产品质量监督抽查合格率")
+    admin = client_for("office_admin")
+    url = f"/indicators/plans/{the_plan.pk}/mapping/"
+    assert admin.post(url, {"action": "propose"}).status_code in (200, 302)
+    industrial.link.refresh_from_db()
+    supervision.link.refresh_from_db()
+    assert industrial.link.indicator.key == "industrial_product_quality_rate"
+    assert supervision.link.indicator.key == "product_supervision_pass_rate"
+    assert industrial.link.indicator.computed_by == ""
+    assert "工业产品质量合格率" in admin.get(url).content.decode()
+
+
+def test_loading_the_library_takes_the_name_away_from_an_existing_supervision_indicator(
+    world, actor
+):
+    """A database loaded from the earlier library (the name listed as a synonym of the
+    supervision pass rate) is corrected when the library is loaded again (after every
+    migrate); the new entry is created by the same load."""
+    from qcity.indicators.models import Indicator
+
+    supervision = Indicator.objects.get(key="product_supervision_pass_rate")
+    Indicator.objects.filter(pk=supervision.pk).update(
+        synonyms=["工业产品质量合格率", *supervision.synonyms, "office added"]
+    )
+    services.load_library()
+    supervision.refresh_from_db()
+    assert "工业产品质量合格率" not in supervision.synonyms
+    assert "office added" in supervision.synonyms  # the office's own synonym stays
+    assert Indicator.objects.get(key="industrial_product_quality_rate").prefer == "reported"

@@ -108,9 +108,9 @@ else
   run_pytest $BIN/python -m pytest -n 2 -m "not fuzz" -p no:cacheprovider
 fi
 
-# The loop, tracking and assessment tests again with today frozen at Spring Festival, the year
-# end and a day years ahead (SUITE_DATES): the full demo itself is built on every demo date
-# (month ends, 国庆 and its 调休, 02-29, ...) by test_demo_dates above.
+# The loop, tracking and assessment tests again with today frozen at the year end and at a day
+# years ahead (SUITE_DATES): the full demo itself is built on every demo date (Spring Festival,
+# month ends, 国庆 and its 调休, 02-29, ...) by test_demo_dates above.
 DATES=$($BIN/python -c "from qcity.core.tests.test_demo_dates import SUITE_DATES; print(*SUITE_DATES)")
 for day in $DATES; do
   echo "== loop, tracking and assessment with today frozen at $day (SQLite)"

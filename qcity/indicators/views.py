@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from qcity.core.choices import RegionLevel
 from qcity.core.models import OrgUnit, Region
 
-from . import computed, services
+from . import computed, district_cells, services
 from .choices import Light, LinkState, Source
 from .models import Decomposition, Indicator, Observation, TargetLink, params_key
 from .status import StatusBoard, board_for
@@ -182,9 +182,10 @@ def plan_districts(request, pk):
             district_target = decomposed.get(target.pk, {}).get(region.pk)
             result = board.status(district_target) if district_target else None
             obs = latest.get((target.link.indicator_id, params_key(target.link.params), region.pk))
-            cells.append(
-                {"region": region, "obs": obs, "result": result, "target": district_target}
-            )
+            cell = {"region": region, "obs": obs, "result": result, "target": district_target}
+            cell["html"] = district_cells.cell_html(cell)
+            cell["title"] = result.explanation if result is not None else ""
+            cells.append(cell)
         rows.append({"target": target, "cells": cells, "decomposed": target.pk in decomposed})
     return render(
         request,

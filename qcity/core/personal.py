@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 # ---------------------------------------------------------------- masking
-# The mask functions live here; core.security re-exports them for older callers.
+# The mask functions live here, and only here.
 
 
 def mask_phone(value) -> str:

@@ -48,7 +48,7 @@ class Registration:
     can_delete: bool = True  # False: records are deactivated, never deleted (e.g. user accounts)
     import_columns: list[Column] = field(default_factory=list)
     import_key: list[str] = field(default_factory=list)  # natural key making re-runs idempotent
-    masked: dict[str, str] = field(default_factory=dict)  # field -> mask kind (security.MASKERS)
+    masked: dict[str, str] = field(default_factory=dict)  # field -> mask kind (personal.MASKERS)
     detail_fields: list[str] = field(default_factory=list)
     detail_template: str = ""
     ordering: list[str] = field(default_factory=list)

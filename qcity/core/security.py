@@ -274,15 +274,3 @@ class AnonymousRateLimitMiddleware:
                 response["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)
-
-
-# ---------------------------------------------------------------- masking of personal data
-# One implementation, in core.personal (the field list that drives masking lives there too).
-from .personal import (  # noqa: E402,F401
-    MASKERS,
-    mask,
-    mask_address,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-)

@@ -381,7 +381,7 @@ class RegisteredModelTests:
             assert ExportLog.objects.filter(user=reader, format=fmt).count() == before + 1
 
 
-# A known real value per mask kind (security.MASKERS) and the form every reader must see.
+# A known real value per mask kind (personal.MASKERS) and the form every reader must see.
 PERSONAL_SAMPLES = {
     "phone": ("13987654321", "139****4321"),
     "id_number": ("350102199001011234", "3501**********1234"),

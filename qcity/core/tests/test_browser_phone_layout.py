@@ -11,33 +11,16 @@ os.environ.setdefault(
 )  # Playwright's sync API runs an event loop
 
 from qcity.core import browser, demo  # noqa: E402
+from qcity.core.tests import test_browser  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def pw_browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv(
-        "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-    )  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        chromium = browser.launch(playwright)
-        yield chromium
-        chromium.close()
-        # see test_browser.py: close the context-local connection or PostgreSQL cannot drop
-        # the test database
-        from django.db import connections
-
-        connections.close_all()
-
-
-@pytest.fixture
-def demo_world():
-    return demo.build("small")
+# the same fixtures as the other browser tests
+pw_browser = test_browser.pw_browser
+demo_world = test_browser.demo_world
 
 
 def _min_width_in_chars(page, selector):

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
-from qcity.core import demo, security
+from qcity.core import demo, personal
 from qcity.core.models import LoginLog, User
 
 
@@ -58,10 +58,10 @@ def test_weak_passwords_refused(password):
 
 
 def test_masking_of_personal_data():
-    assert security.mask_phone("13912345678") == "139****5678"
-    assert security.mask_id_number("350102199001011234") == "3501**********1234"
-    assert security.mask_address("示例市江北区滨江路88号3栋") == "示例市****"
-    assert security.mask_name("张三丰") == "张**"
+    assert personal.mask_phone("13912345678") == "139****5678"
+    assert personal.mask_id_number("350102199001011234") == "3501**********1234"
+    assert personal.mask_address("示例市江北区滨江路88号3栋") == "示例市****"
+    assert personal.mask_name("张三丰") == "张**"
 
 
 def test_phone_is_masked_in_list_export_and_api(world, client_for):

@@ -412,6 +412,14 @@ def _figure_words(result, figure, period_label) -> str:
     preferred = result.indicator.prefer == "computed"
     if not computed and result.compute_reason:
         why = _("不采用系统计算，以报送数为准")
+    elif computed != result.is_computed:
+        # the figure is the other source's history before the judged series: the judged one
+        # has no figure with enough samples up to the year end (样本不足)
+        why = (
+            _("系统计算数尚无样本充足的数值，沿用此前的报送数")
+            if not computed
+            else _("报送数尚无样本充足的数值，沿用此前的系统计算数")
+        )
     elif computed == preferred:
         why = _("指标以系统计算数为准") if computed else _("指标以报送数为准")
     else:

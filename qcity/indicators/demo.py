@@ -331,6 +331,17 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
         months = months[:2]
     previous_total = 0.0
     year_to_date: dict[int, float] = {}
+    # a rate judged year to date (indicators.rate_year_to_date) follows the trend with its
+    # year-to-date figure: each period's own rate is what brings the pooled rate onto the line
+    pooled = (
+        indicator.aggregation == "weighted_rate"
+        and indicator.unit == "%"
+        and not indicator.cumulative
+        and cadence < 12
+        and kind != "new"
+    )
+    passed_so_far: dict[int, int] = {}
+    tested_so_far: dict[int, int] = {}
     for m in months:
         p_start = m.replace(day=1)
         if indicator.cumulative:
@@ -350,6 +361,11 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
         else:
             noise = (goal - baseline) * rng.uniform(-0.06, 0.06)
             value = baseline + (goal - baseline) * progress + noise
+            if pooled and tested_so_far.get(m.year):
+                aim = baseline + (goal - baseline) * progress  # the year-to-date rate wanted
+                before_n, before_k = tested_so_far[m.year], passed_so_far[m.year]
+                # this period's rate, at the mean size of a period (drawn below)
+                value = (aim * (before_n + 450) - before_k * 100) / 450 + noise
             if low is not None:
                 value = max(low, value)
             if high is not None:
@@ -361,6 +377,8 @@ def _observe(target, profile, world, admin, region=None, baseline=None, goal=Non
             denominator = rng.randint(300, 600)
             numerator = round(denominator * value / 100)
             value = numerator * 100 / denominator
+            tested_so_far[m.year] = tested_so_far.get(m.year, 0) + denominator
+            passed_so_far[m.year] = passed_so_far.get(m.year, 0) + numerator
         services.record_observation(
             indicator=indicator,
             region=region,

@@ -11,6 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .status import period_label
+
 TWO_PLACES = Decimal("0.01")
 
 
@@ -43,7 +45,7 @@ def cell_html(cell) -> str:
             parts.append(_muted(escape(result.progress_line)))
         figure = result.figure
         if figure is not None and current is not None:
-            text = figure.period_end.strftime("%Y-%m")
+            text = escape(period_label(figure))  # a pooled figure's whole window
             if figure.denominator is not None:
                 text += f" · n = {number(figure.denominator)}"
             parts.append(_muted(text))
@@ -54,7 +56,7 @@ def cell_html(cell) -> str:
                     escape(
                         _("%(month)s · 样本不足（n = %(n)s）")
                         % {
-                            "month": thin.period_end.strftime("%Y-%m"),
+                            "month": period_label(thin),
                             "n": number(thin.denominator),
                         }
                     )
@@ -62,7 +64,7 @@ def cell_html(cell) -> str:
             )
         return mark_safe("".join(parts))
     if obs:
-        text = obs["period_end"].strftime("%Y-%m")
+        text = escape(period_label(obs["figure"]))
         if obs["thin"]:
             text += " · " + escape(_("样本不足（n = %(n)s）") % {"n": number(obs["denominator"])})
         elif obs["denominator"] is not None:

@@ -20,9 +20,10 @@ Rules implemented (defaults are declared in ``qcity/indicators/rules.py``):
   range or change target needs its meeting observation inside the current window.
 - Past the deadline and not met: 严重滞后 whatever the lag.
 - Forecast — ordinary least squares over the last ``indicators.forecast_window`` (5)
-  observations, time as a fractional year, with a two-sided prediction interval at the
+  observations of the judged source (``forecast_since``), time as a fractional year, with a two-sided prediction interval at the
   deadline (confidence ``indicators.forecast_confidence_percent``, 95). Student-t quantiles
   are computed here (regularised incomplete beta + bisection); see docs/forecast.md.
+  A rate's band is never narrower than its latest figure's Wilson interval.
   The forecast and its band are clipped to the indicator's bounds (a rate never exceeds
   100%) when the target carries them.
   The forecast runs forward only: it is made while the evaluation date and the last figure
@@ -342,10 +343,11 @@ def linear_forecast(
 
 
 def fmt_number(v: float) -> str:
-    """97.88 → "97.9", 3.191 → "3.19", 15.0 → "15"."""
+    """97.88 → "97.88", 3.191 → "3.19", 15.0 → "15", 12345.6 → "12345.6". Two decimals below
+    1000: a pass rate of 98.46 % shown as 98.5 would read as meeting a 98.5 % target."""
     if v is None or math.isnan(v):
         return "—"
-    decimals = 1 if abs(v) >= 10 else 2
+    decimals = 1 if abs(v) >= 1000 else 2
     text = f"{v:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -464,12 +466,14 @@ def evaluate(
     forecast_downgrade: bool | None = None,
     approx_tolerance_percent: float | None = None,
     min_sample_size: int | None = None,
+    forecast_since: date | None = None,
 ) -> TargetEvaluation:
     """Status of one target on date ``on`` from the indicator's observations.
 
     ``plan_line`` (optional) is any object with ``share_on(date) -> float`` giving the planned
     share of the way from baseline to target on a date (``decomposition.PlanLine``); without
-    it 序时进度 is the elapsed share of time.
+    it 序时进度 is the elapsed share of time. ``forecast_since`` (optional) leaves the figures
+    dated before it out of the trend (another source's history that precedes the judged one).
     """
     yellow_lag = default("tracking.lag_yellow_points") if yellow_lag is None else yellow_lag
     red_lag = default("tracking.lag_red_points") if red_lag is None else red_lag
@@ -595,7 +599,8 @@ def evaluate(
 
     # Forecast (needs ≥ 3 points in the window).
     # forward only: from the last figure to the deadline, never after it (docs/forecast.md)
-    recent = series[-window:] if window else series
+    trend = [p for p in series if forecast_since is None or p[0] >= forecast_since]
+    recent = trend[-window:] if window else trend
     fc = None
     if not past_deadline and recent and recent[-1][0] < spec.deadline:
         fc = linear_forecast(
@@ -605,6 +610,12 @@ def evaluate(
         )
     if fc is not None:
         y0, lo, hi, det = fc
+        if result.sample_interval is not None:
+            # never surer than the latest figure itself: the band is at least as wide as that
+            # figure's sampling interval (pooled figures overlap, so the fit alone understates it)
+            below = current - result.sample_interval[0]
+            above = result.sample_interval[1] - current
+            lo, hi = min(lo, y0 - below), max(hi, y0 + above)
         if spec.bounds is not None:
             y0, lo, hi = (_clip(v, spec.bounds) for v in (y0, lo, hi))
         result.forecast = Forecast(

@@ -123,6 +123,21 @@ RULES = [
         note="按分子分母计算的比率，一期样本少于该值为“样本不足”，不据以亮红灯或绿灯。",
     ),
     RuleSpec(
+        key="indicators.rate_year_to_date",
+        name="合格率类指标按本年累计合并计算",
+        value=1,
+        kind=ValueKind.NUMBER,
+        source=(
+            "本地配置；依据：合格率按年度统计（合格批次数/抽检总批次数），进度通报用“1—N月”累计数；"
+            "单月样本（区县常为30—60批次）波动大，一个月全部合格即可亮绿灯。见 qcity/indicators/status.py"
+        ),
+        confidence=Confidence.LOCAL,
+        note=(
+            "1为启用：按分子分母计算的比率，以本年1月（不早于规划期起点）至当期的样本合并计算"
+            "据以判断，年末即为全年合格率；0为逐期判断。"
+        ),
+    ),
+    RuleSpec(
         key="indicators.approx_tolerance_percent",
         name="“左右/约”目标的容差（目标值的百分比）",
         value=Decimal("2"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Q
@@ -48,6 +49,7 @@ RULE_KEYS = {
     "forecast_downgrade": "indicators.forecast_downgrade",
     "approx_tolerance_percent": "indicators.approx_tolerance_percent",
     "min_sample_size": "indicators.min_sample_size",
+    "year_to_date": "indicators.rate_year_to_date",
 }
 
 
@@ -66,6 +68,11 @@ class SeriesPoint(NamedTuple):
     denominator: object
     source: str
     url: str
+    pooled: int = 1  # how many periods' samples this figure sums (pool_rates); not a column
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return tuple(f for f in cls._fields if f != "pooled")
 
 
 def rule_arguments() -> dict:
@@ -81,6 +88,7 @@ def rule_arguments() -> dict:
     args["forecast_downgrade"] = bool(int(args["forecast_downgrade"]))
     args["approx_tolerance_percent"] = float(args["approx_tolerance_percent"])
     args["min_sample_size"] = int(args["min_sample_size"])
+    args["year_to_date"] = bool(int(args["year_to_date"]))
     return args
 
 
@@ -121,6 +129,21 @@ class TargetResult:
                 continue
             return o
         return None
+
+    @property
+    def figure_line(self) -> str:
+        """The judged figure in words, with its period and n: "2026年1—8月（本年累计）
+        97.2%，n = 235" — the period a pooled rate covers, never the last month alone."""
+        o = self.figure
+        if o is None or self.spec.kind == "new":
+            return ""  # a 新增 target is judged on the additions summed, said in its explanation
+        text = period_label(o)
+        if getattr(o, "pooled", 1) > 1:
+            text += _("（本年累计）")
+        text += " " + evaluation.fmt_value(float(o.value), self.spec.unit)
+        if o.denominator is not None:
+            text += _("，n = %(n)s") % {"n": evaluation.fmt_number(float(o.denominator))}
+        return text
 
     @property
     def thin_latest(self):
@@ -223,6 +246,7 @@ class TargetResult:
             "unit": spec.unit,
             "reported": [point(when(o), o.value) for o in self.reported],
             "computed": [point(when(o), o.value) for o in self.computed],
+            "pooled": [],  # year-to-date rates (pool_rates): the line the light reads
             "target": [],
             "target_high": [],
             "plan": [],
@@ -230,6 +254,8 @@ class TargetResult:
             "band_low": [],
             "band_width": [],
         }
+        if any(getattr(o, "pooled", 1) > 1 for o in self.series):
+            data["pooled"] = [point(when(o), o.value) for o in self.series]
         if e.threshold is not None:
             data["target"] = [point(spec.start, e.threshold), point(spec.deadline, e.threshold)]
         if e.threshold_high is not None:
@@ -309,6 +335,46 @@ def increments(figures: list) -> list[float]:
 def in_plan_period(figures: list, spec) -> list:
     """The figures whose periods lie inside the plan's period (start → deadline)."""
     return [o for o in figures if o.period_end >= spec.start and o.period_start <= spec.deadline]
+
+
+def pool_rates(figures: list, start: datetime.date, unit: str) -> list:
+    """Rate figures as they are judged (rule ``indicators.rate_year_to_date``): each one pooled
+    with the earlier figures of the same source and period kind in its year (not before the
+    plan's start), successes and samples summed — 1—8月 242/249 = 97.2%, not August's 30/30 =
+    100% alone. The December figure is the year's own rate. A figure without numerator and
+    denominator, or covering a whole year already, is kept as it is."""
+    scale = Decimal(1000) if unit == "‰" else Decimal(100)
+    out = []
+    for i, o in enumerate(figures):
+        if o.numerator is None or o.denominator is None:
+            out.append(o)
+            continue
+        since = max(start, datetime.date(o.period_end.year, 1, 1))
+        mates = [
+            p
+            for p in figures[: i + 1]
+            if p.source == o.source
+            and p.period_kind == o.period_kind
+            and p.numerator is not None
+            and p.denominator
+            and p.period_start >= since
+            and p.period_end <= o.period_end
+        ]
+        if len(mates) < 2:
+            out.append(o)
+            continue
+        successes = sum(Decimal(p.numerator) for p in mates)
+        samples = sum(Decimal(p.denominator) for p in mates)
+        out.append(
+            o._replace(
+                period_start=min(p.period_start for p in mates),
+                value=(successes / samples * scale).quantize(Decimal("0.01")),
+                numerator=successes,
+                denominator=samples,
+                pooled=len(mates),
+            )
+        )
+    return out
 
 
 def target_region_id(target, city_id):
@@ -413,7 +479,7 @@ class StatusBoard:
                     combos, is_current=True, is_void=False, period_start__lte=self.on
                 )
                 .order_by("period_end", "pk")
-                .values_list(*SeriesPoint._fields)
+                .values_list(*SeriesPoint.columns())
             )
             for row in rows:
                 point = SeriesPoint(*row)
@@ -468,6 +534,12 @@ class StatusBoard:
         used = in_plan_period(used, spec)
         plan_line = self._lines.get(target.pk)
         rate = indicator.aggregation == "weighted_rate"
+        if rate and not indicator.cumulative and self.rules["year_to_date"]:
+            used = pool_rates(used, spec.start, spec.unit)
+        # the trend is drawn from the judged source alone: a reported history that precedes a
+        # computed series counts another population, and a line through both mixes them
+        own = [as_of(o, self.on) for o in used if o.source == used_source]
+        forecast_since = own[0] if own else None
         values = [float(o.value) for o in used]
         if indicator.cumulative and spec.kind == "new" and spec.observation_mode == "flow":
             values = increments(used)
@@ -484,7 +556,8 @@ class StatusBoard:
             ],
             self.on,
             plan_line=plan_line,
-            **self.rules,
+            forecast_since=forecast_since,
+            **{k: v for k, v in self.rules.items() if k != "year_to_date"},
         )
         out = TargetResult(
             target=target,

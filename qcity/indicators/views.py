@@ -28,7 +28,7 @@ from qcity.core.models import OrgUnit, Region
 from . import computed, district_cells, services
 from .choices import Light, LinkState, Source
 from .models import Decomposition, Indicator, Observation, TargetLink, params_key
-from .status import StatusBoard, board_for
+from .status import SeriesPoint, StatusBoard, board_for, pool_rates
 
 PLAN_OVERVIEW_PANELS: list = []  # callables (plan=, request=) -> dict(template=..., ...) or None
 
@@ -149,12 +149,18 @@ def plan_districts(request, pk):
     board.prefetch(district_targets)
     latest = {}
     min_n = board.rules["min_sample_size"]
+    rates = {  # indicators whose district figures are judged year to date (status.pool_rates)
+        t.link.indicator_id: t.link.indicator.unit
+        for t in city_targets
+        if t.link.indicator.aggregation == "weighted_rate" and not t.link.indicator.cumulative
+    }
     keys = {(t.link.indicator_id, params_key(t.link.params)) for t in city_targets}
     if keys:
         # the current window only (indicators.current_period_months), as plain tuples
         months = int(board.rules["current_period_months"])
         since = board.on - datetime.timedelta(days=31 * months)
-        for ind_id, pkey, region_id, value, end, n in (
+        figures = defaultdict(list)
+        for point in (
             Observation.objects.filter(
                 indicator_id__in={k[0] for k in keys},
                 region__in=districts,
@@ -164,14 +170,19 @@ def plan_districts(request, pk):
                 period_end__gte=since,
             )
             .exclude(source=Source.COMPUTED)
-            .order_by("period_end")
-            .values_list(
-                "indicator_id", "params_key", "region_id", "value", "period_end", "denominator"
-            )
+            .order_by("period_end", "pk")
+            .values_list(*SeriesPoint.columns())
         ):
-            latest[(ind_id, pkey, region_id)] = {
-                "value": value,
-                "period_end": end,
+            point = SeriesPoint(*point)
+            figures[(point.indicator_id, point.params_key, point.region_id)].append(point)
+        for key, points in figures.items():
+            if key[0] in rates and board.rules["year_to_date"]:
+                points = pool_rates(points, datetime.date.min, rates[key[0]])
+            last = points[-1]
+            n = last.denominator
+            latest[key] = {
+                "figure": last,
+                "value": last.value,
                 "denominator": n,
                 "thin": n is not None and n < min_n,  # 样本不足, said beside the figure
             }
@@ -251,6 +262,7 @@ def _chart_labels():
     return {
         "reported": _("填报值"),
         "computed": _("系统计算值"),
+        "pooled": _("本年累计值（据以判断）"),
         "target": _("目标值"),
         "target_high": _("目标上限"),
         "plan": _("序时进度线"),

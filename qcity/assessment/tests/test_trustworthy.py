@@ -20,6 +20,7 @@ from qcity.core import audit
 from qcity.core.models import ChangeLog, Event
 from qcity.core.services import update_object
 from qcity.indicators import services as indicators
+from qcity.indicators.status import StatusBoard
 from qcity.indicators.tests import helpers
 
 YEAR = 2035  # a year nothing else touches
@@ -567,3 +568,53 @@ def test_target_scored_on_the_assessed_years_figure_and_the_page_says_which(worl
     assert scores[YEAR + 1][0].computed_score == Decimal("52.80")
     page = _page(client.get(reverse("assessment:assessment_detail", args=[jb_now.assessment_id])))
     assert f"{YEAR}年6月数据，截至{YEAR}年6月30日" in page
+
+
+def test_district_rate_scored_on_its_whole_year_not_on_a_perfect_december(world, client_for):
+    """A district's monthly pass rates: 485 of 500 in each month to November, then 30 of 30 in
+    December. The 考核 of the year scores the year's pooled rate (5365 / 5530 = 97.02 %), the
+    figure the dashboard judges at the year end, not December's 100 % alone."""
+    office = world.user("office_admin")
+    with audit.acting_as(office):
+        plan = helpers.plan(world, period_start=YEAR - 1, period_end=YEAR + 1)
+        rate = helpers.indicator(period_kind="month")
+        target = helpers.target(plan, indicator_text="食品抽检合格率", year=YEAR + 1)
+    indicators.confirm_link(target, rate, {}, [world.unit("市市场监管局")], office)
+    jb = world.districts[0]
+    month = datetime.date(YEAR, 1, 1)
+    while month.year == YEAR:
+        passed, tested = (30, 30) if month.month == 12 else (485, 500)
+        end = indicators.month_bounds(month)[1]
+        with helpers.reported_after(end):
+            indicators.record_observation(
+                indicator=rate,
+                region=jb,
+                period_start=month,
+                period_end=end,
+                period_kind="month",
+                value=Decimal(passed * 100) / tested,
+                numerator=passed,
+                denominator=tested,
+                unit=world.unit("市市场监管局"),
+                user=office,
+            )
+        month = end + datetime.timedelta(days=1)
+    scheme = services.create_scheme(
+        {"year": YEAR, "name": f"{YEAR}年度区县质量工作考核方案", "plan": plan},
+        office,
+        items=[
+            ("1", "规划目标完成", Method.TARGET, 60, "", {}),
+            ("2", "质量工作综合评价", Method.MANUAL, 40, "", {}),
+        ],
+    )
+    client = client_for("office_admin")
+    jb_row, _jn_row = _districts(world, client, scheme)
+    score = _score(jb_row, Method.TARGET)
+    assert f"实际97.02%（报送数，指标以报送数为准，{YEAR}年数据" in score.computed_reason, (
+        score.computed_reason
+    )
+    assert "实际100%" not in score.computed_reason
+    # the dashboard at the year end reads the same figure, labelled 本年累计 with its n
+    board = StatusBoard(datetime.date(YEAR, 12, 31))
+    line = board.status(target, region_id=jb.pk).figure_line
+    assert line == f"{YEAR}年（本年累计） 97.02%，n = 5530"

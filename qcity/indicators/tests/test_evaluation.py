@@ -108,7 +108,9 @@ def test_evaluate_reports_the_forecast_in_words():
     ]
     r = evaluate(spec, obs, date(2024, 1, 1), forecast_downgrade=False)
     assert r.forecast.value == pytest.approx(98.03)
-    assert "按近5期趋势预计2025年达到98%（95%预测区间97.7%–98.4%），低于目标98.5%" in r.explanation
+    assert (
+        "按近5期趋势预计2025年达到98.03%（95%预测区间97.66%–98.4%），低于目标98.5%" in r.explanation
+    )
 
 
 # ---------------------------------------------------------------- 序时进度 and lights

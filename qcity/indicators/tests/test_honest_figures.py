@@ -10,8 +10,10 @@ import json
 import re
 from decimal import Decimal
 
+import time_machine
 from django.utils import timezone
 
+from qcity.conftest import frozen_start
 from qcity.indicators import services
 from qcity.indicators.evaluation import (
     Observation as Point,
@@ -202,40 +204,41 @@ def _district_target(world, ind, the_plan, district):
     return t
 
 
-def test_district_light_from_17_of_18_samples_is_insufficient(world, actor, client_for):
+def test_district_light_from_17_of_18_samples_in_the_year_is_insufficient(world, actor, client_for):
+    # the year so far has 18 samples: 5 of 5 last month, 12 of 13 the month before (pooled
+    # over the year, rule indicators.rate_year_to_date: 17 of 18)
     ind = helpers.indicator()
-    today = timezone.localdate()
-    the_plan = helpers.plan(world, period_start=today.year - 1, period_end=today.year + 1)
-    district = world.districts[0]
-    t = _district_target(world, ind, the_plan, district)
-    month = datetime.date(today.year - 1, 1, 1)
-    while month < _month_before(today):
-        services.record_observation(
-            indicator=ind,
-            region=district,
-            period_start=month,
-            period_end=services.month_bounds(month)[1],
-            period_kind="month",
-            value=Decimal("94.44"),
-            numerator=17,
-            denominator=18,
-            unit=world.unit("市市场监管局"),
-            user=world.user("office_admin"),
-        )
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    assert 18 < default("indicators.min_sample_size")
-    admin = client_for("office_admin")
-    response = admin.get(f"/indicators/targets/{t.pk}/")
-    page = response.content.decode()
-    assert "样本不足（n = 18）" in page, response.context["result"].explanation
-    assert "实际完成" not in page and "预测区间" not in page.split("trend-labels")[0]
-    assert response.context["result"].light == "grey"
-    assert _chart(response)["forecast"] == []
-    page = admin.get(f"/indicators/plans/{the_plan.pk}/districts/").content.decode()
+    day = timezone.localdate().replace(month=9, day=15)
+    with time_machine.travel(frozen_start(day), tick=True):
+        the_plan = helpers.plan(world, period_start=day.year - 1, period_end=day.year + 1)
+        district = world.districts[0]
+        t = _district_target(world, ind, the_plan, district)
+        for month, passed, tested in ((7, 12, 13), (8, 5, 5)):
+            start = datetime.date(day.year, month, 1)
+            services.record_observation(
+                indicator=ind,
+                region=district,
+                period_start=start,
+                period_end=services.month_bounds(start)[1],
+                period_kind="month",
+                value=Decimal(passed * 100) / tested,
+                numerator=passed,
+                denominator=tested,
+                unit=world.unit("市市场监管局"),
+                user=world.user("office_admin"),
+            )
+        assert 18 < default("indicators.min_sample_size")
+        admin = client_for("office_admin")
+        response = admin.get(f"/indicators/targets/{t.pk}/")
+        page = response.content.decode()
+        assert "样本不足（n = 18）" in page, response.context["result"].explanation
+        assert "实际完成" not in page and "预测区间" not in page.split("trend-labels")[0]
+        assert response.context["result"].light == "grey"
+        assert _chart(response)["forecast"] == []
+        page = admin.get(f"/indicators/plans/{the_plan.pk}/districts/").content.decode()
     assert "qc-light-red" not in page and "qc-light-green" not in page
-    # the district cell says which month's figure it shows and from how many samples
-    last = _month_before(today) - datetime.timedelta(days=1)
-    assert f"{last:%Y-%m} · 样本不足（n = 18）" in page
+    # the district cell says which months the figure pools and from how many samples
+    assert f"{day.year}年7—8月 · 样本不足（n = 18）" in page
 
 
 def test_red_light_within_sampling_error_is_yellow():

@@ -1,14 +1,17 @@
 """Labels tell the truth (issue 9, reviewer's B2/B3/B6 on the full demo): a district cell
-states the period and n of the very figure it shows and says 样本不足（n = …） of a newer
-one left out; a target whose recent figures all have too few samples says so instead of
+states the period and n of the very figure it shows — a rate's year-to-date pooled figure
+(rule indicators.rate_year_to_date), so one perfect month is not the year's rate — and says
+样本不足（n = …） of a newer one left out; a target whose recent figures all have too few samples says so instead of
 "没有观测数据"; an explanation that says 落后N个百分点 never adds 未落后序时进度."""
 
 import datetime
 import re
 from decimal import Decimal
 
+import time_machine
 from django.utils import timezone
 
+from qcity.conftest import frozen_start
 from qcity.indicators import services
 from qcity.indicators.rules import default
 
@@ -66,43 +69,85 @@ def _cell(page: str, district_name: str) -> str:
     return " ".join(text.split())
 
 
-def test_district_cell_states_the_month_and_n_of_the_figure_it_shows(world, actor, client_for):
-    # 500 samples a month, except last month: 17 of 18 passed (too few samples)
-    last = _month_before(timezone.localdate())
-    before = _month_before(last)
+def _in_month(month: int):
+    """Today frozen on the 15th of ``month`` of the session's year (09:00 Beijing)."""
+    day = timezone.localdate().replace(month=month, day=15)
+    return time_machine.travel(frozen_start(day), tick=True)
 
-    def figures(month):
-        if month == last:
-            return Decimal("94.44"), 17, 18
-        if month == before:
-            return Decimal("97.2"), 486, 500
-        return Decimal("96.4"), 482, 500
 
-    assert 18 < default("indicators.min_sample_size") <= 500
-    the_plan, district = _split(world, figures)
-    page = client_for("office_admin").get(f"/indicators/plans/{the_plan.pk}/districts/")
+def test_district_cell_states_the_year_to_date_period_and_n_of_the_figure_it_shows(
+    world, actor, client_for
+):
+    # September: 485 of 500 samples passed in each month of the year, then August's 30 of 30
+    with _in_month(9):
+        year = timezone.localdate().year
+
+        def figures(month):
+            if month.year == year and month.month == 8:
+                return Decimal("100"), 30, 30
+            return Decimal("97"), 485, 500
+
+        the_plan, district = _split(world, figures)
+        page = client_for("office_admin").get(f"/indicators/plans/{the_plan.pk}/districts/")
     cell = _cell(page.content.decode(), district.region.name)
-    # the value shown is the month before last's, labelled with that month and its n
-    assert re.match(r"97\.20? ", cell), cell
-    assert f"{before:%Y-%m} · n = 500" in cell, cell
-    # the newer month is named for what it is, never as the label of the figure shown
-    assert f"{last:%Y-%m} · 样本不足（n = 18）" in cell, cell
-    assert f"{last:%Y-%m} · n = 18" not in cell, cell
-    # a 实际完成 note that names itself is not labelled twice
-    assert "实际完成：实际完成" not in cell, cell
+    # the figure shown is January–August pooled: (7 × 485 + 30) / (7 × 500 + 30)
+    assert re.match(r"97\.03 ", cell), cell
+    assert f"{year}年1—8月 · n = 3530" in cell, cell
+    assert "实际完成：实际完成" not in cell, cell  # a note that names itself, not labelled twice
+
+
+def test_a_month_of_30_of_30_does_not_make_a_district_green_on_its_own(world, actor, client_for):
+    # 北岭县 in the demo: 30 of 30 in August, 212 of 219 before it in the year (97.2 % pooled,
+    # under the 98 % target): one perfect month is not the year's rate
+    with _in_month(9):
+        year = timezone.localdate().year
+
+        def figures(month):
+            if month.year != year:
+                return Decimal("97"), 485, 500
+            if month.month == 8:
+                return Decimal("100"), 30, 30
+            return (Decimal("96.67"), 29, 30) if month.month % 2 else (Decimal("97.14"), 34, 35)
+
+        the_plan, district = _split(world, figures)
+        response = client_for("office_admin").get(f"/indicators/targets/{district.pk}/")
+    result = response.context["result"]
+    assert result.figure.denominator == 30 + 4 * 30 + 3 * 35
+    assert result.status != "achieved" and result.light != "green", result.explanation
+    assert f"{year}年1—8月" in response.content.decode()
+
+
+def test_a_thin_january_is_named_and_last_years_rate_is_judged(world, actor, client_for):
+    # February: last year 482 of 500 a month; this January only 17 of 18
+    with _in_month(2):
+        year = timezone.localdate().year
+
+        def figures(month):
+            return (Decimal("94.44"), 17, 18) if month.year == year else (Decimal("96.4"), 482, 500)
+
+        assert 18 < default("indicators.min_sample_size")
+        the_plan, district = _split(world, figures)
+        page = client_for("office_admin").get(f"/indicators/plans/{the_plan.pk}/districts/")
+    cell = _cell(page.content.decode(), district.region.name)
+    # the figure judged is last year's whole-year rate, labelled with that year and its n
+    assert re.match(r"96\.40? ", cell), cell
+    assert f"{year - 1}年 · n = 6000" in cell, cell
+    # the newer January is named for what it is, never as the label of the figure shown
+    assert f"{year}年1月 · 样本不足（n = 18）" in cell, cell
 
 
 def test_recent_months_with_too_few_samples_are_not_called_no_data(world, actor, client_for):
-    # plenty of samples until a year ago, then 20 a month (below the minimum)
-    today = timezone.localdate()
-    cut = _month_before(today.replace(year=today.year - 1))
-    assert 20 < default("indicators.min_sample_size")
+    # plenty of samples until the year before last, then 2 a month: even pooled over the year
+    # they never reach the minimum
+    with _in_month(6):
+        year = timezone.localdate().year
+        assert 2 * 12 < default("indicators.min_sample_size")
 
-    def figures(month):
-        return (Decimal("96.4"), 482, 500) if month <= cut else (Decimal("95"), 19, 20)
+        def figures(month):
+            return (Decimal("96.4"), 482, 500) if month.year < year - 1 else (Decimal("100"), 2, 2)
 
-    the_plan, district = _split(world, figures)
-    response = client_for("office_admin").get(f"/indicators/targets/{district.pk}/")
+        the_plan, district = _split(world, figures)
+        response = client_for("office_admin").get(f"/indicators/targets/{district.pk}/")
     explanation = response.context["result"].explanation
     assert "没有观测数据" not in explanation, explanation
     months = int(default("indicators.current_period_months"))

@@ -33,6 +33,7 @@
     }
     line(L.reported, d.reported, {color: '#1f4e79'});
     line(L.computed, d.computed, {color: '#2e9d5b', lineStyle: {type: 'dotted'}});
+    line(L.pooled, d.pooled, {color: '#0b7a75', lineStyle: {width: 3}});
     line(L.target, d.target, {color: '#d64545', showSymbol: false, lineStyle: {type: 'dashed'}});
     line(L.target_high, d.target_high, {color: '#d64545', showSymbol: false, lineStyle: {type: 'dashed'}});
     line(L.plan, d.plan, {color: '#e5b50b', showSymbol: false, lineStyle: {type: 'dashed'}});

@@ -2,11 +2,16 @@
 
 ``variant_label({"product_type": "水产品", "stage": "产地"})`` → "产品类别：水产品；环节：产地".
 One helper for every page that names a variant (target, mapping, indicator trend); the keys are
-those of ``library.json`` ``parameters``.
+those of ``library.json`` ``parameters``. ``parse_variant`` reads the same words back, so the
+office edits a variant as it reads it, never as JSON.
 """
 
 from __future__ import annotations
 
+import json
+import re
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,3 +74,46 @@ def variant_label(params: dict | None, empty: str | None = None) -> str:
         _("{name}：{value}").format(name=PARAM_LABELS.get(key, key), value=_value(params[key]))
         for key in keys
     )
+
+
+def parse_variant(text: str) -> dict:
+    """The parameters written as ``variant_label`` writes them ("产品类别：水产品；环节：产地";
+    "是/否" for yes and no, "、" between several values; a parameter's key is accepted for its
+    Chinese name). Empty text or "总体" is no parameter. A JSON object is still read, for text
+    pasted from an export. Raises ValidationError, in Chinese, naming what is not understood."""
+    text = (text or "").strip()
+    if not text or text == _("总体"):
+        return {}
+    if text.startswith("{"):
+        try:
+            params = json.loads(text)
+        except json.JSONDecodeError:
+            params = None
+        if not isinstance(params, dict):
+            raise ValidationError(_("变体参数无法识别，请按“名称：值；名称：值”填写"))
+        return params
+    by_name = {str(label): key for key, label in PARAM_LABELS.items()}
+    params = {}
+    for part in filter(None, (p.strip() for p in re.split(r"[；;\n]", text))):
+        name, sep, value = [*re.split(r"([：:])", part, maxsplit=1), "", ""][:3]
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise ValidationError(
+                _("“{part}”缺少名称或取值，请按“名称：值”填写，例如 产品类别：水产品").format(
+                    part=part
+                )
+            )
+        key = by_name.get(name) or (name if name in PARAM_LABELS else None)
+        if key is None:
+            raise ValidationError(
+                _("无法识别参数“{name}”，可用的参数：{names}").format(
+                    name=name, names="、".join(sorted(by_name))
+                )
+            )
+        if key in params:
+            raise ValidationError(_("参数“{name}”填写了两次").format(name=name))
+        values = [v.strip() for v in re.split(r"[、,，]", value) if v.strip()]
+        words = {_("是"): True, _("否"): False}
+        values = [words.get(v, v) for v in values]
+        params[key] = values[0] if len(values) == 1 else values
+    return params

@@ -28,6 +28,7 @@ from qcity.core.models import OrgUnit, Region
 from . import computed, district_cells, services
 from .choices import Light, LinkState, Source
 from .models import Decomposition, Indicator, Observation, TargetLink, params_key
+from .params import parse_variant
 from .status import SeriesPoint, StatusBoard, board_for, pool_rates
 
 PLAN_OVERVIEW_PANELS: list = []  # callables (plan=, request=) -> dict(template=..., ...) or None
@@ -454,11 +455,7 @@ def _confirm_from_post(request, plan):
     except (ValueError, plan.targets.model.DoesNotExist):
         raise ValidationError(_("目标不存在"))
     indicator = Indicator.objects.filter(pk=request.POST.get("indicator") or 0).first()
-    raw = (request.POST.get("params") or "").strip() or "{}"
-    try:
-        params = json.loads(raw)
-    except json.JSONDecodeError:
-        raise ValidationError(_('变体参数须为JSON，例如 {"sample_type": "监督抽检"}'))
+    params = parse_variant(request.POST.get("params"))
     units = OrgUnit.objects.filter(pk__in=[v for v in request.POST.getlist("units") if v.isdigit()])
     link = services.confirm_link(target, indicator, params, units, request.user)
     state, reason, _population = _compute_state(link)

@@ -248,7 +248,7 @@ def test_mapping_page_confirm_is_office_only(world, actor, client_for):
         "action": "confirm",
         "target": t.pk,
         "indicator": ind.pk,
-        "params": '{"sample_type": "监督抽检"}',
+        "params": "抽检类型：监督抽检",  # as the page writes a variant, never JSON
     }
     assert (
         client_for("market_staff")
@@ -260,12 +260,23 @@ def test_mapping_page_confirm_is_office_only(world, actor, client_for):
     admin = client_for("office_admin")
     admin.post(f"/indicators/plans/{the_plan.pk}/mapping/", {"action": "propose"})
     assert TargetLink.objects.get(target=t).indicator == ind
-    response = admin.post(f"/indicators/plans/{the_plan.pk}/mapping/", {**post, "params": "{bad"})
-    assert TargetLink.objects.get(target=t).state == "proposed"
+    for bad, said in (
+        ("{bad", "变体参数无法识别"),
+        ("口味：甜", "无法识别参数“口味”"),
+        ("抽检类型", "缺少名称或取值"),
+    ):
+        response = admin.post(
+            f"/indicators/plans/{the_plan.pk}/mapping/", {**post, "params": bad}, follow=True
+        )
+        assert said in response.content.decode(), bad
+        assert TargetLink.objects.get(target=t).state == "proposed"
     response = admin.post(f"/indicators/plans/{the_plan.pk}/mapping/", post, follow=True)
-    assert "已确认指标关联" in response.content.decode()
+    page = response.content.decode()
+    assert "已确认指标关联" in page
     link = TargetLink.objects.get(target=t)
     assert link.state == "confirmed" and link.params == {"sample_type": "监督抽检"}
+    # the form shows the variant back in the same words, ready to edit
+    assert 'value="抽检类型：监督抽检"' in page and "sample_type" not in page
 
 
 def test_anonymous_is_sent_to_login(client_for, world):

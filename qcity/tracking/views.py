@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -347,6 +348,11 @@ def _report_context(request, report, error=""):
         "report": report,
         "assignment": assignment,
         "owed": owed,
+        # a figure is reported once its period has ended (indicators.record_observation): the
+        # form says so up front instead of refusing the values at 报送
+        "figures_open_on": report.period_end + datetime.timedelta(days=1)
+        if report.period_end >= timezone.localdate()
+        else None,
         "can_edit": editable and (services.is_lead(assignment, user) or services.is_office(user)),
         "can_input": editable and bool(my_co_units),
         "my_input": report.inputs.filter(unit_id__in=my_co_units).first(),

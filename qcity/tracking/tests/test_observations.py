@@ -1,11 +1,15 @@
 """The report carries the indicator values the unit owes; they become Observations."""
 
+import datetime
+import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from qcity.conftest import frozen_start
 from qcity.core import audit
 from qcity.core.services import create_object
 from qcity.indicators.models import Indicator, Observation, TargetLink
@@ -75,3 +79,30 @@ def test_a_rate_over_100_is_refused_with_reason(world, signed, owed):
 def test_only_links_answerable_by_the_lead_unit(world, signed, owed):
     owed.units.set([world.unit("市住建局")])
     assert services.owed_links(signed) == []
+
+
+def test_report_of_a_running_period_says_figures_wait_and_submits_its_text(
+    world, client_for, signed, owed
+):
+    lead = client_for("market_staff")
+    lead.get(reverse("tracking:report_form", args=[signed.pk]))
+    report = ProgressReport.objects.get(assignment=signed)
+    url = reverse("tracking:report_edit", args=[report.pk])
+    # on the period's last day the figures cannot be reported yet: the form says when they can
+    with time_machine.travel(frozen_start(report.period_end), tick=True):
+        page = lead.get(url).content.decode()
+        after = report.period_end + datetime.timedelta(days=1)
+        assert (
+            f"指标数值须在统计期结束后（{after.year}年{after.month}月{after.day}日起）填报" in page
+        )
+        assert re.search(rf'name="ind_{owed.pk}"[^>]*disabled', page)
+        response = lead.post(
+            url,
+            {"version": report.version, "done": "完成抽检", "percent": "30", "op": "submit"},
+        )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (
+        report.status != "draft"
+        and not Observation.objects.filter(indicator=owed.indicator).exists()
+    )

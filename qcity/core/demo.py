@@ -182,11 +182,13 @@ def build(size: str = "small") -> World:
 
     Everything is written in one transaction: a failure anywhere leaves the database as it
     was (no half-built world, no demo flag), so the next run starts clean."""
-    from . import audit
+    from . import audit, rulebook, workdays
     from .models import SiteFlag
 
     world = World(size=size)
-    with audit.acting_as(None, label="qcity demo"), transaction.atomic():
+    # rules and holidays are read once for the whole build (the demo changes neither after
+    # _build_core has seeded the holidays): hundreds of case clocks are computed from them
+    with audit.acting_as(None, label="qcity demo"), transaction.atomic(), rulebook.held():
         if not is_demo_database():
             if not database_is_empty():
                 raise NotADemoDatabase(
@@ -194,15 +196,16 @@ def build(size: str = "small") -> World:
                 )
             SiteFlag.objects.create(key="demo", value="1")
         _build_core(world)
-        for config in apps.get_app_configs():
-            if not config.name.startswith("qcity.") or config.label == "core":
-                continue
-            try:
-                module = importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError:
-                continue
-            module.build(world, size)
-        _take_lights()
+        with workdays.held():
+            for config in apps.get_app_configs():
+                if not config.name.startswith("qcity.") or config.label == "core":
+                    continue
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.build(world, size)
+            _take_lights()
     return world
 
 

@@ -6,6 +6,8 @@ and never overwrites a value the office has changed.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import importlib
 from decimal import Decimal, InvalidOperation
@@ -71,10 +73,46 @@ def _convert(raw: str, kind: str):
     return number
 
 
-def value(key: str, default=None):
+# Inside ``held()`` each rule row is read once (key -> Rule or None): a bulk job such as the
+# demo build asks for the same few clocks hundreds of times and changes no rule meanwhile.
+_held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("rulebook_held", default=None)
+
+
+@contextlib.contextmanager
+def held():
+    """Read each rule once for the duration of the block (``change`` forgets what was read)."""
+    token = _held.set({}) if _held.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _held.reset(token)
+
+
+def _row(key: str):
     from .models import Rule
 
-    rule = Rule.objects.filter(key=key).first()
+    memo = _held.get()
+    if memo is None:
+        return Rule.objects.filter(key=key).first()
+    if key not in memo:
+        memo[key] = Rule.objects.filter(key=key).first()
+    return memo[key]
+
+
+def kind_of(key: str) -> str:
+    """The value kind of a rule: its row's, else its declaration's (calendar days if neither)."""
+    rule = _row(key)
+    if rule is not None:
+        return rule.kind
+    for spec in declared_rules():
+        if spec.key == key:
+            return spec.kind
+    return ValueKind.CALENDAR_DAYS
+
+
+def value(key: str, default=None):
+    rule = _row(key)
     if rule is None:
         for spec in declared_rules():
             if spec.key == key:
@@ -116,6 +154,9 @@ def change(rule, new_value: str, user, reason: str, effective_from: datetime.dat
             raise ValidationError({"value": _("取值不能为负数")})
         if rule.kind == ValueKind.PERCENT and number > 100:
             raise ValidationError({"value": _("百分比不能超过100")})
+    memo = _held.get()
+    if memo is not None:
+        memo.pop(rule.key, None)
     with transaction.atomic():
         before = audit.snapshot(rule)
         RuleHistory.objects.create(

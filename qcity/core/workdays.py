@@ -13,6 +13,8 @@ page warns from November on when next year's arrangements are still missing
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from dataclasses import dataclass
 
@@ -97,12 +99,37 @@ def missing_years(today: datetime.date, years: frozenset[int] | None = None) -> 
     return [y for y in wanted if y not in years]
 
 
+# Inside ``held()`` the holiday table is loaded once: a bulk job such as the demo build computes
+# hundreds of deadlines and changes no holiday meanwhile.
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("calendar_held", default=None)
+
+
+@contextlib.contextmanager
+def held():
+    """Load the holiday table once for the duration of the block (for ``deadline``)."""
+    token = _held.set([]) if _held.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _held.reset(token)
+
+
+def _calendar() -> Calendar:
+    memo = _held.get()
+    if memo is None:
+        return Calendar()
+    if not memo:
+        memo.append(Calendar())
+    return memo[0]
+
+
 def deadline(start: datetime.date, amount: int, kind: str) -> tuple[datetime.date, bool]:
     """A deadline from a rule value: working days through the calendar, else calendar days."""
     from .rulespec import ValueKind
 
     if kind == ValueKind.WORKING_DAYS:
-        return Calendar().add_workdays(start, amount)
+        return _calendar().add_workdays(start, amount)
     return start + datetime.timedelta(days=amount), False
 
 
@@ -136,18 +163,18 @@ def seed_from_library(years) -> int:
 
     from .models import Holiday
 
-    created = 0
+    # one read of the table and one insert (the demo seeds some 770 days), in the order the
+    # days were once created one by one
+    taken = set(Holiday.objects.values_list("date", flat=True))
+    new = []
     for year in years:
         for day, name in chinese_calendar.constants.holidays.items():
-            if day.year == year and not Holiday.objects.filter(date=day).exists():
-                Holiday.objects.create(date=day, kind=DayKind.HOLIDAY, name=_holiday_name(name))
-                created += 1
+            if day.year == year and day not in taken:
+                new.append(Holiday(date=day, kind=DayKind.HOLIDAY, name=_holiday_name(name)))
+                taken.add(day)
         for day, name in chinese_calendar.constants.workdays.items():
-            if (
-                day.year == year
-                and day.weekday() >= 5
-                and not Holiday.objects.filter(date=day).exists()
-            ):
-                Holiday.objects.create(date=day, kind=DayKind.WORKDAY, name=_holiday_name(name))
-                created += 1
-    return created
+            if day.year == year and day.weekday() >= 5 and day not in taken:
+                new.append(Holiday(date=day, kind=DayKind.WORKDAY, name=_holiday_name(name)))
+                taken.add(day)
+    Holiday.objects.bulk_create(new, batch_size=500)
+    return len(new)

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from qcity.core import audit, events, notify, rulebook, services, uploads, workdays
 from qcity.core.choices import ChangeAction
-from qcity.core.rulespec import ValueKind
 from qcity.registry.models import Enterprise, Inspector, ProductCategory
 
 from . import draw as drawlib
@@ -47,19 +46,8 @@ def _today():
 
 
 def _rule_deadline(start: datetime.date, key: str) -> tuple[datetime.date, bool]:
-    from qcity.core.models import Rule
-
     amount = rulebook.value(key)
-    rule = Rule.objects.filter(key=key).first()
-    kind = rule.kind if rule else _declared_kind(key)
-    return workdays.deadline(start, int(amount), kind)
-
-
-def _declared_kind(key: str) -> str:
-    for spec in rulebook.declared_rules():
-        if spec.key == key:
-            return spec.kind
-    return ValueKind.CALENDAR_DAYS
+    return workdays.deadline(start, int(amount), rulebook.kind_of(key))
 
 
 def queue_recompute(days=()):

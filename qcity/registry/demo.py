@@ -76,6 +76,8 @@ def build(world, size):
     regions = [*world.districts, world.zone]
     n = SIZES.get(size, SIZES["small"])
     enterprises, seen = [], set()
+    # the choices' value lists, built once (each `.values` makes a new list: 2,400 times)
+    scales, types = EnterpriseScale.values, set(EnterpriseType.values)
     for k in range(n):
         region = regions[k % len(regions)] if k < len(regions) * 3 else rng.choice(regions)
         trade, etype, industry = TRADES[k % len(TRADES)]
@@ -94,8 +96,8 @@ def build(world, size):
                 address=f"示例市{region.name}{rng.choice(['人民路', '建设路', '工业大道', '湖滨路', '新华街'])}{rng.randint(1, 999)}号",
                 region=region,
                 industry=industry,
-                scale=rng.choice(EnterpriseScale.values),
-                enterprise_type=etype if etype in EnterpriseType.values else "other",
+                scale=rng.choice(scales),
+                enterprise_type=etype if etype in types else "other",
                 credit_class="" if unverified else _class(rng),
                 contact_phone=f"138{rng.randint(10**7, 10**8 - 1)}",
             )

@@ -170,8 +170,16 @@ def refuse_food_drug(params) -> str:
 
 
 def refuse_agri(params) -> str | None:
-    if "产地" in _as_list(params.get("stage")):
+    stages = _as_list(params.get("stage"))
+    if "产地" in stages:
         return _("产地环节的农产品监测由农业农村部门开展，本系统只有市场环节的抽检，不能计算")
+    if "市场" not in stages:
+        # the indicator as the library defines it is 农业农村部门's 例行监测: market samples of
+        # 食用农产品 count another population and would stand in for it
+        return _(
+            "农产品质量安全例行监测由农业农村部门开展，本系统只有市场监管部门的食用农产品抽检，"
+            "不能代替；目标口径为市场环节（环节：市场）时才按抽检结果计算"
+        )
     if len(_as_list(params.get("product_type"))) > 1:
         return _("系统计算一次只能按一个农产品类别计算")
     return None

@@ -90,10 +90,15 @@ def test_agri_computer_filters_by_product_stage_and_monitoring_type(world, actor
     params = {"product_type": "水产品", "stage": "市场", "monitoring_type": "监督抽查"}
     page = _confirm(admin, the_plan, t, agri, params).content.decode()
     assert "系统计算口径" in page and "市场监管部门水产品监督抽查（市场环节）" in page
+    market = {"stage": "市场"}  # every 食用农产品 sample of the market stage
+    t2 = helpers.target(the_plan, indicator_text="食用农产品抽检合格率")
+    _confirm(admin, the_plan, t2, agri, market)
     services.recompute("inspection.agri_pass_rate", start, end)
     overall = Observation.objects.get(
-        indicator=agri, params_key="{}", region=world.city, source="computed"
+        indicator=agri, params=market, region=world.city, source="computed"
     )
+    # the indicator as defined (农业农村部门's 例行监测) is never computed from market samples
+    assert not Observation.objects.filter(indicator=agri, params_key="{}", source="computed")
     fish = Observation.objects.get(
         indicator=agri, params=params, region=world.city, source="computed"
     )
@@ -119,6 +124,17 @@ def test_agri_origin_stage_is_refused_with_reason_on_mapping_page(world, actor, 
     # the target page says why and judges on reported figures
     page = admin.get(f"/indicators/targets/{t.pk}/").content.decode()
     assert "农业农村部门" in page and "评估采用：填报值" in page
+
+
+def test_routine_monitoring_is_not_stood_in_for_by_market_samples(world, actor, client_for):
+    agri = Indicator.objects.get(key="agri_product_monitoring_pass_rate")
+    the_plan = helpers.plan(world)
+    t = helpers.target(the_plan, indicator_text="农产品质量安全例行监测合格率")
+    admin = client_for("office_admin")
+    page = _confirm(admin, the_plan, t, agri, {}).content.decode()
+    assert "不采用系统计算" in page and "不能代替" in page
+    page = admin.get(f"/indicators/targets/{t.pk}/").content.decode()
+    assert "评估采用：填报值" in page
 
 
 def test_unknown_parameter_value_is_refused(world, actor, client_for):

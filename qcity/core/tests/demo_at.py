@@ -58,6 +58,7 @@ def main(argv=None) -> int:
             failure = ""
         summary = facts(args.date)
         summary["failure"] = failure
+        summary["food_scores"] = food_scores_against_dashboard(args.date)
         summary["build_seconds"] = round(time.monotonic() - began, 1)
     print(json.dumps(summary, ensure_ascii=False, default=str))
     return 0
@@ -136,6 +137,38 @@ def facts(today: datetime.date) -> dict:
             }
         ),
     }
+
+
+def food_scores_against_dashboard(today: datetime.date) -> dict:
+    """Each district's 考核 food pass-rate figure beside the figure its dashboard judges at the
+    assessed year's end (or today, if earlier): the same number on both pages."""
+    import re
+
+    from qcity.assessment.choices import Method
+    from qcity.assessment.models import ItemScore
+    from qcity.indicators.status import StatusBoard
+    from qcity.plans.models import Target
+
+    compared, mismatches, boards = 0, [], {}
+    scores = ItemScore.objects.filter(
+        item__method=Method.TARGET, assessment__region__isnull=False
+    ).select_related("assessment__scheme", "assessment__region")
+    for score in scores:
+        found = re.search(r"食品抽检合格率：实际([\d.]+)%", score.computed_reason)
+        a = score.assessment
+        target = Target.objects.filter(
+            region=a.region, link__indicator__key="food_sampling_pass_rate", is_void=False
+        ).first()
+        if not found or target is None:
+            continue
+        on = min(today, datetime.date(a.scheme.year, 12, 31))
+        board = boards.setdefault(on, StatusBoard(on))
+        figure = board.status(target).figure
+        shown = None if figure is None else f"{float(figure.value):g}"
+        compared += 1
+        if shown != f"{float(found.group(1)):g}":
+            mismatches.append([a.region.name, found.group(1), shown])
+    return {"compared": compared, "mismatches": mismatches}
 
 
 if __name__ == "__main__":

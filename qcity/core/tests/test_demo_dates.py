@@ -106,6 +106,9 @@ def test_full_demo_builds_and_is_true_on(when, migrated, tmp_path):
     assert facts["appeal_windows"]
     for shown, until in facts["appeal_windows"]:
         assert as_date(shown) < as_date(until) < as_date(facts["last_published"]), (shown, until)
+    # each district's 考核 scored the food pass rate its dashboard shows for that year
+    assert facts["food_scores"]["compared"] >= 5, facts["food_scores"]
+    assert facts["food_scores"]["mismatches"] == []
 
 
 FAILING_BUILD = """
@@ -121,7 +124,7 @@ import qcity.inspection.demo as inspection_demo
 def broken(world, size):
     raise RuntimeError("磁盘已满")
 
-inspection_demo.build = broken  # the last app's part fails after the others have written
+inspection_demo.build = broken  # a late app's part fails after the others have written
 try:
     call_command("demo", size="small")
 except CommandError as exc:

@@ -122,9 +122,43 @@ def wsgi_app(db):
     return _InTestTransaction()
 
 
+@pytest.fixture(scope="module")
+def role_tokens(django_db_setup, django_db_blocker):
+    """One token per role for the whole module, committed to the test database (each test's
+    transaction is rolled back over it, so a revocation or a use inside one test does not reach
+    the next) and deleted afterwards: issuing one for each of the ~370 tests cost a demo-world
+    lookup and a token row per test."""
+    from qcity.core import demo
+    from qcity.core.models import User
+
+    with django_db_blocker.unblock():
+        world = demo.load_world()
+        users = [world.user(role) for role in ROLES]
+        before = {user.pk: _token_ids(user) for user in users}
+        tokens = {role: api_token(user) for role, user in zip(ROLES, users, strict=True)}
+    yield tokens
+    with django_db_blocker.unblock():
+        for user in User.objects.filter(pk__in=before):
+            _token_model().objects.filter(user=user).exclude(pk__in=before[user.pk]).delete()
+
+
+def _token_model():
+    try:
+        from qcity.core.models import ApiToken
+    except ImportError:  # DRF's own tokens, before qcity.core.tokens
+        from rest_framework.authtoken.models import Token
+
+        return Token
+    return ApiToken
+
+
+def _token_ids(user) -> set:
+    return set(_token_model().objects.filter(user=user).values_list("pk", flat=True))
+
+
 @pytest.fixture(params=ROLES)
-def authorization(request, world):
-    return api_token(world.user(request.param))
+def authorization(request, db, role_tokens):
+    return role_tokens[request.param]
 
 
 @schema.parametrize()

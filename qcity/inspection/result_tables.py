@@ -118,6 +118,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "生产批号",
         "生产日期、批号",
         "生产(加工)日期/批号",
+        "购进日期",
+        "进货日期",
+        "购进日期/批号",
+        "生产日期/购进日期/批号",
     ),
     "item": ("不合格项目", "检验项目", "不合格项目名称", "抽检项目", "不合格检验项目", "项目名称"),
     "result": ("检验结果", "实测值", "检测结果", "检验结果值", "检测值"),
@@ -151,6 +155,9 @@ _ITEM_LABELS = {
     "item": ("不合格项目", "检验项目", "项目"),
     "result": ("检验结果", "检测结果", "实测值", "结果"),
     "limit": ("标准值", "标准要求", "标准规定值", "标准限值", "标准"),
+}
+_KNOWN_LABELS = {k for syn in SYNONYMS.values() for k in syn} | {
+    lab for labels in _ITEM_LABELS.values() for lab in labels if len(lab) >= 4
 }
 _NAME_FIELDS = {"producer_name", "producer_address", "sampled_unit", "sampled_address", "lab"}
 _NOTE_START = (
@@ -203,11 +210,51 @@ def _simplify(text: str) -> str:
     return _T2S(text)
 
 
-def header_key(text: object) -> str:
+def simplify(text: str | None) -> str:
+    """Simplified-character, NFKC copy of a published text, for matching and search only: the
+    published text itself is kept as published."""
+    return _simplify(unicodedata.normalize("NFKC", text or ""))
+
+
+def _raw_key(text: object) -> str:
     s = unicodedata.normalize("NFKC", "" if text is None else str(text))
     s = _simplify(s)
     s = re.sub(r"\s+", "", s).strip("*※:：")
     return _SEP_RE.sub("║", s)
+
+
+def _dedupe(s: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def _distance1(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one inserted, deleted or replaced character."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def fix_label(part: str) -> str:
+    """A header label as the publisher meant it: typed labels carry doubled characters
+    ("检验结结果") or one wrong/missing character; only unambiguous corrections of labels of
+    four or more characters are made, so a short or unknown label is left alone."""
+    if not part or part in _KNOWN_LABELS:
+        return part
+    d = _dedupe(part)
+    if d in _KNOWN_LABELS:
+        return d
+    if len(part) < 4:
+        return part
+    near = {lab for lab in _KNOWN_LABELS if len(lab) >= 4 and _distance1(d, lab)}
+    return near.pop() if len(near) == 1 else part
+
+
+def header_key(text: object) -> str:
+    key = _raw_key(text)
+    return "║".join(fix_label(p) for p in key.split("║"))
 
 
 def _combined_order(key: str) -> list[str] | None:
@@ -275,22 +322,26 @@ _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 
 
-def parse_date(v: object) -> tuple[dt.date | None, str, str | None]:
-    """-> (date, kind, problem). ``kind`` is 生产日期/购进日期/加工日期, or 批号 when the text is
-    a batch number rather than a date; ``problem`` is a Chinese message for a malformed date."""
+def parse_date(v: object, default_kind: str = "生产日期") -> tuple[dt.date | None, str, str | None]:
+    """-> (date, kind, problem). ``kind`` is 生产日期/购进日期/加工日期 (from a marker in the
+    cell, else ``default_kind``, which the column label gives), or 批号 when the text is a batch
+    number rather than a date; ``problem`` is a Chinese message for a malformed date.
+    Traditional markers (購進日期) are read like simplified ones."""
     if isinstance(v, dt.datetime):
-        return v.date(), "生产日期", None
+        return v.date(), default_kind, None
     if isinstance(v, dt.date):
-        return v, "生产日期", None
+        return v, default_kind, None
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         if 20000 < v < 80000:  # an Excel serial that lost its date format
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(v)), "生产日期", None
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(v)), default_kind, None
         v = cell_text(v)
-    s = unicodedata.normalize("NFKC", cell_text(v))
-    kind = "生产日期"
+    s = _simplify(unicodedata.normalize("NFKC", cell_text(v)))
+    kind = default_kind
+    if "生产" in s:
+        kind = "生产日期"
     if "购进" in s or "进货" in s:
         kind = "购进日期"
-    elif "加工" in s:
+    elif "加工" in s and "生产" not in s:
         kind = "加工日期"
     s = _DATE_MARKER_RE.sub(" ", s)
     s = re.sub(r"[()\[\]:：]", " ", s).strip()
@@ -310,12 +361,22 @@ def parse_date(v: object) -> tuple[dt.date | None, str, str | None]:
 # --------------------------------------------------------------------------- items
 
 
+_LABEL_RES = {
+    lab: re.compile("".join(re.escape(ch) + "+" for ch in lab))
+    for labels in _ITEM_LABELS.values()
+    for lab in labels
+}
+
+
 def _strip_label(part: str) -> tuple[str | None, str]:
     p = part.strip()
+    key = _simplify(unicodedata.normalize("NFKC", p))
     for f, labels in _ITEM_LABELS.items():
         for lab in labels:
-            if p.startswith(lab):
-                rest = p[len(lab) :].lstrip(":： ")
+            # a doubled character inside a typed label ("检验结结果") is still the label
+            m = _LABEL_RES[lab].match(key)
+            if m:
+                rest = p[m.end() :].lstrip(":： ")
                 if rest and lab in ("项目", "结果", "标准") and rest[0] in "值名要规":
                     continue
                 return f, rest
@@ -518,6 +579,7 @@ def sniff_format(data: bytes, filename: str = "") -> str:
 @dataclass
 class _Header:
     row: int  # 0-based index of the last header row
+    first: int  # 0-based index of the first header row (differs for two-row headers)
     cols: dict[int, str]  # column index -> field
     order: list[str] | None  # order of the combined items cell
 
@@ -553,7 +615,7 @@ def find_header(grid: list[list], scan: int = 30) -> _Header | None:
         if len(additions) >= 2:
             cols.update(additions)
             last = best_r + 1
-    return _Header(last, cols, order)
+    return _Header(last, best_r, cols, order)
 
 
 _FLAT_SYNONYMS = {k for syn in SYNONYMS.values() for k in syn}
@@ -649,7 +711,32 @@ def _label(f: str) -> str:
 
 
 def _read_sheet(sheet: str, grid: list[list], header: _Header, result: ReadResult) -> None:
+    def _at(r: int, c: int) -> str:
+        return cell_text(grid[r][c]) if c < len(grid[r]) else ""
+
     keys = {header_key(grid[header.row][c]) for c in header.cols}
+    for c in header.cols:
+        for hr in {header.row, header.first}:
+            raw_key, key = _raw_key(_at(hr, c)), header_key(_at(hr, c))
+            if raw_key != key:
+                result.errors.append(
+                    RowError(hr + 1, key, f"列名“{raw_key}”按“{key}”识别", sheet, "提示")
+                )
+    labels = {
+        c: (_at(header.row, c) or _at(header.first, c)).replace("\n", "") for c in header.cols
+    }
+    fields = set(header.cols.values())
+    # industrial 监督抽查 tables usually publish only the failing item's name
+    items_only = (
+        "item" in fields
+        and not fields & {"items", "result", "limit"}
+        and any(f == "item" and "不合格" in header_key(labels[c]) for c, f in header.cols.items())
+    )
+    date_kind = "生产日期"
+    for c, f in header.cols.items():
+        k = header_key(grid[header.row][c])
+        if f == "production_date" and ("购进" in k or "进货" in k) and "生产" not in k:
+            date_kind = "购进日期"
     industrial = {"受检单位", "受检单位名称", "受检企业", "受检企业名称", "承检机构"}
     layout = "product" if keys & industrial and "食品名称" not in keys else "food"
     result.layout = result.layout or layout
@@ -686,9 +773,13 @@ def _read_sheet(sheet: str, grid: list[list], header: _Header, result: ReadResul
         rec: dict = {f: None for f in FIELDS}
         rec.update(sheet=sheet, row=rownum, section=section, date_kind=None, batch=None, items=[])
         raw: dict[str, object] = {}
+        published: dict[str, str] = {}
         for c, f in header.cols.items():
             i = c + shift
             raw[f] = row[i] if 0 <= i < len(row) else None
+            published[labels[c]] = cell_text(raw[f])
+        rec["published"] = published
+        rec["date_label"] = date_kind
         for f, v in raw.items():
             if f in ("production_date", "notice_date", "items", "item", "result", "limit"):
                 continue
@@ -700,7 +791,7 @@ def _read_sheet(sheet: str, grid: list[list], header: _Header, result: ReadResul
             rec["seq"] = unicodedata.normalize("NFKC", rec["seq"])
         # dates
         if "production_date" in raw and _clean(raw["production_date"]) is not None:
-            d, kind, problem = parse_date(raw["production_date"])
+            d, kind, problem = parse_date(raw["production_date"], date_kind)
             rec["production_date"] = d.isoformat() if d else None
             rec["date_kind"] = kind
             if kind == "批号" or not d:
@@ -718,7 +809,14 @@ def _read_sheet(sheet: str, grid: list[list], header: _Header, result: ReadResul
                     problem or f"无法识别的公告日期“{cell_text(raw['notice_date'])}”",
                 )
         # items
-        if "items" in raw:
+        if items_only:
+            items = []
+            for line in (_clean(raw.get("item")) or "").split("\n"):
+                line = re.sub(r"^\s*(?:\d+[.、)．]|[①-⑳]|\(\d+\))\s*", "", line).strip()
+                line = line.rstrip("；;，,。")
+                if line and line not in _EMPTY:
+                    items.append({"item": line, "result": None, "limit": None, "listed": True})
+        elif "items" in raw:
             items, problems = parse_items(_clean(raw["items"]), header.order)
             for p in problems:
                 err(rownum, _label("items"), p, "提示")
@@ -739,7 +837,10 @@ def _read_sheet(sheet: str, grid: list[list], header: _Header, result: ReadResul
                     for f, v in cols:
                         it[f] = (v[k].strip() or None) if k < len(v) else None
                     items.append(it)
-        _judge(items)
+        _judge([it for it in items if not it.get("listed")])
+        for it in items:
+            if it.get("listed"):
+                it["verdict"], it["reasons"] = values.FAIL, ["公布表只列出不合格项目名称"]
         rec["items"] = items
         if not rec["product_name"] and not rec["sampled_unit"] and not rec["producer_name"]:
             err(rownum, "", "缺少食品/产品名称和企业名称，本行不是有效数据", "提示")

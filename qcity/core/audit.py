@@ -63,7 +63,8 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
-def _plain(value):
+def plain(value):
+    """A value as JSON-ready data for the change log (dates as ISO text, models by id)."""
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -85,7 +86,7 @@ def snapshot(obj) -> dict:
     for field in obj._meta.concrete_fields:
         if field.name in ("created_at", "updated_at") or is_secret(field.name):
             continue
-        data[field.attname] = _plain(getattr(obj, field.attname))
+        data[field.attname] = plain(getattr(obj, field.attname))
     return data
 
 

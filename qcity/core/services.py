@@ -233,6 +233,10 @@ def reset_password(account, user=None) -> str:
     import secrets
 
     temporary = "Qc#" + secrets.token_urlsafe(9)
+    # the change log says what changed in words a reader can check; the password itself (even
+    # hashed) never goes there (core.audit scrubs it)
+    fields = ("must_change_password", "failed_logins", "locked_until")
+    before = {f: getattr(account, f) for f in fields}
     with transaction.atomic():
         account.set_password(temporary)
         account.must_change_password = True
@@ -246,8 +250,9 @@ def reset_password(account, user=None) -> str:
         audit.record(
             account,
             ChangeAction.UPDATE,
-            after={"password": "reset"},
-            note=_("重置密码并解锁"),
+            before={k: audit.plain(v) for k, v in before.items()},
+            after={k: audit.plain(getattr(account, k)) for k in fields},
+            note=_("重置密码（发放临时密码）并解锁，下次登录须修改密码"),
             actor=user,
         )
     return temporary

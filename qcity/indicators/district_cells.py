@@ -41,7 +41,10 @@ def cell_html(cell) -> str:
             f"{number(current) if current is not None else '—'}</a>",
             _muted(f"{escape(_('目标'))} {number(cell['target'].value)}"),
         ]
-        if result.evaluation.progress is not None:
+        if result.evaluation.progress_unknown:
+            # the whole reason (n, interval, gap) is on the target page and in the cell's title
+            parts.append(_muted(escape(_("实际完成：无法判断（抽样误差大于差距）"))))
+        elif result.evaluation.progress is not None:
             parts.append(_muted(escape(result.progress_line)))
         figure = result.figure
         if figure is not None and current is not None:

@@ -189,6 +189,7 @@ class TargetEvaluation:
     sample_interval: tuple[float, float] | None = None  # its Wilson interval, in the unit
     small_sample: bool = False  # judged 样本不足
     progress_note: str = ""  # said instead of a meaningless 实际完成 percentage (progress_text)
+    progress_unknown: bool = False  # the note says the sampling error exceeds the whole gap
 
     @property
     def progress_text(self) -> str:
@@ -882,6 +883,7 @@ def _progress_note(r, spec: TargetSpec, current, baseline, aim, confidence) -> s
     if r.sample_interval is not None and r.sample_n is not None:
         low, high = r.sample_interval
         if high - low > gap:
+            r.progress_unknown = True
             return (
                 f"实际完成进度无法判断：n = {r.sample_n}，{round(confidence * 100)}%置信区间"
                 f"{fmt_value(low, unit)}–{fmt_value(high, unit)}，"

@@ -134,3 +134,21 @@ def test_audit_pages_speak_the_users_language_not_column_names(world, client_for
     logins = office.get("/core/audit/logins/").content.decode()
     assert "API令牌申请" in logins and "用户名或密码错误" in logins
     assert "bad_credentials" not in logins and ">User<" not in logins
+
+
+def test_password_reset_is_logged_as_what_changed_never_the_password(world, client_for):
+    """The change log of a reset says what a reader can check (must change at next login, the
+    lock cleared) and names no password, hashed or not."""
+    from qcity.core.models import ChangeLog
+
+    staff = world.user("market_staff")
+    office = client_for("office_admin")
+    response = office.post(f"/core/users/{staff.pk}/reset-password/", follow=True)
+    assert response.status_code == 200
+    row = ChangeLog.objects.filter(object_id=str(staff.pk), note__contains="重置密码").latest("pk")
+    assert row.before and row.after, (row.before, row.after)
+    assert row.after["must_change_password"] is True and row.after["failed_logins"] == 0
+    assert "password" not in set(row.before) | set(row.after)
+    assert staff.password not in json.dumps(row.before) + json.dumps(row.after)
+    html = office.get("/core/audit/changes/", {"object_id": staff.pk}).content.decode()
+    assert "下次登录须修改密码" in html

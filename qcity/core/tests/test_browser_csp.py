@@ -107,10 +107,12 @@ def test_scripts_moved_out_of_templates_still_work(live_server, pw_browser, demo
     page.wait_for_timeout(800)
     assert "success=true" in page.url  # htmx swapped the table and pushed the filter
     assert page.locator("#qcTable table tbody tr").count() >= 1
+    page.click("#qcUserMenu")  # signed in, the language choice is in the user menu
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")  # ui.js: data-qc-autosubmit
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == "en"
+    page.click("#qcUserMenu")
     with page.expect_navigation():
         page.select_option("select[name=language]", "zh-hans")
     page.wait_for_load_state("networkidle")

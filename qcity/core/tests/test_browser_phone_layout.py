@@ -1,6 +1,7 @@
 """On a 390 px phone the plan overview and the public draw page are readable: the target and
 company names are not squeezed into a column two characters wide, and the public draw page
-speaks Chinese instead of raw JSON and English keys."""
+speaks Chinese instead of raw JSON and English keys. At 1200–1366 px the office's navbar and
+the plan overview fit without a sideways scroll."""
 
 import os
 
@@ -90,3 +91,15 @@ def test_phone_reads_plan_targets_and_drawn_companies_and_draw_page_has_no_raw_j
         assert watcher.errors == []
     finally:
         context.close()
+    # the office's usual screens: the navbar and the overview fit without a sideways scroll
+    for width in (1200, 1280, 1366):
+        context = pw_browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            browser.login(page, live_server.url, "admin", demo.DEMO_PASSWORD)
+            page.goto(f"{live_server.url}/indicators/plans/{plan.pk}/")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, (width, wide)
+            assert page.locator("#qcUserMenu").is_visible()
+        finally:
+            context.close()

@@ -48,7 +48,7 @@
     chart.setOption({
       animation: false,
       tooltip: {trigger: 'axis'},
-      legend: {top: 0, data: names},
+      legend: {top: 0, type: 'scroll', data: names},  // one row that scrolls: on a phone a wrapped legend covers the plot
       grid: {left: 50, right: 20, top: 40, bottom: 30},
       xAxis: {type: 'time'},
       yAxis: {type: 'value', scale: true, name: d.unit || ''},

@@ -91,6 +91,10 @@ def test_plan_page_offers_handout_to_the_office_only(world, client_for, plan):
     for t in (plan.t1, plan.t2, plan.t3, plan.t4):
         assert t.title in page
     assert "提升服务质量" in page and "未确定" in page
+    # the states in the last column are explained on the page
+    assert (
+        "“未交办”指该任务尚未登记督办事项" in page and "“待交办”指已登记、尚未发给牵头单位" in page
+    )
 
 
 def test_office_hands_out_a_section_in_one_action(world, client_for, plan):

@@ -14,6 +14,19 @@ from .models import Sample
 class SampleFilterSet(SearchFilterSet):
     search_fields = ["number", "product_name", "producer__name", "sampled_unit__name"]
 
+    def search(self, queryset, name, value):
+        # imported rows keep their published (possibly traditional) text; search_text holds
+        # a simplified copy, matched with the simplified query
+        from django.db.models import Q
+
+        from .result_tables import simplify
+
+        value = (value or "").strip()
+        found = super().search(queryset, name, value)
+        if not value:
+            return found
+        return found | queryset.filter(Q(search_text__icontains=simplify(value)))
+
     kind = django_filters.ChoiceFilter(
         label=_("类别体系"), choices=[("food", _("食品")), ("product", _("工业产品"))]
     )

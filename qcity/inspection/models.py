@@ -397,6 +397,19 @@ class TestItem(models.Model):
     verdict = models.CharField(_("单项判定"), max_length=10, choices=Conclusion.choices)
     reasons = models.CharField(_("判定说明"), max_length=300, blank=True)
 
+    @property
+    def value_display(self) -> str:
+        """The result as published, with a superscript lost in conversion restored."""
+        from .values import display
+
+        return display(self.value_text)
+
+    @property
+    def limit_display(self) -> str:
+        from .values import display
+
+        return display(self.limit_text)
+
     class Meta:
         ordering = ["sample", "pk"]
         verbose_name = _("检验项目")

@@ -333,3 +333,19 @@ def judge(
     if too_low:
         return Judgement(FAIL, reasons + ["低于下限"])
     return Judgement(UNKNOWN, reasons + [f"结果“{m.raw}”跨越限量，无法判定"])
+
+
+# --------------------------------------------------------------------------- display
+
+_SUP = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
+_LOST_SUP = re.compile(
+    r"(?P<m>\d+(?:\.\d+)?\s*[×xX*·]\s*10)(?:\^|\*\*)?(?P<e>[-+]?[1-9]\d?)(?![\d.])"
+)
+
+
+def display(text: object) -> str:
+    """A published result as it should read: the superscript lost in conversion restored
+    ("2.2×102 CFU/g" → "2.2×10² CFU/g", "1.5×10^3" → "1.5×10³"). The stored text stays as
+    published; this is for pages and prints only. Read the same way as ``parse_number``."""
+    s = "" if text is None else str(text)
+    return _LOST_SUP.sub(lambda m: m.group("m") + m.group("e").translate(_SUP), s)

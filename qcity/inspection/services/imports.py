@@ -38,6 +38,11 @@ class ImportReport:
     created: int = 0
     skipped: int = 0
     matches: list[dict] = field(default_factory=list)
+    # rows held back for the clerk: the category guessed from the product name is not sure
+    review: list[dict] = field(default_factory=list)
+    # parser hints (a corrected result/limit swap, a typed column label, a shifted row …)
+    hints: list[dict] = field(default_factory=list)
+    rows_read: int = 0
 
     @property
     def ok(self) -> bool:
@@ -48,7 +53,9 @@ _SUFFIX_RE = re.compile(r"(股份)?有限(责任)?公司|分公司|有限公司|
 
 
 def _norm_name(name: str) -> str:
-    text = values.normalize(name or "").replace("（", "(").replace("）", ")")
+    text = (
+        values.normalize(result_tables.simplify(name or "")).replace("（", "(").replace("）", ")")
+    )
     return _SUFFIX_RE.sub("", re.sub(r"\s+", "", text))
 
 
@@ -94,18 +101,68 @@ class EnterpriseMatcher:
         self.by_norm.setdefault(_norm_name(enterprise.name), []).append(enterprise.pk)
 
 
+# A category guessed from the product name below this confidence is not taken: the row goes
+# to the clerk's review list (issue 11: never a silent guess).
+CATEGORY_AUTO_CONFIDENCE = Decimal("0.80")
+
+
+def _key(text: str) -> str:
+    return values.normalize(result_tables.simplify(text)).replace(" ", "")
+
+
 class CategoryMatcher:
     def __init__(self, root_code: str):
         self.root = root_code
         self.by_name: dict[str, list[ProductCategory]] = {}
         for cat in ProductCategory.objects.all():
-            self.by_name.setdefault(values.normalize(cat.name), []).append(cat)
+            self.by_name.setdefault(_key(cat.name), []).append(cat)
+
+    def from_product(self, product_name: str) -> tuple[ProductCategory | None, Decimal, list]:
+        """The category of a product from its name alone, for tables whose 分类 cell is empty:
+        -> (category or None, confidence, candidates [(category, confidence)] best first).
+
+        The exact name of a category is 1.00; a category name ending the product name
+        (压榨花生油 → 花生油) scores by how much of the name it covers, at least 0.80; a
+        category name inside the product name, or shared two-character words, score lower.
+        The deepest category wins among equal names; two different categories with the same
+        best score are not told apart (confidence lowered), so the clerk decides."""
+        name = _key(re.sub(r"[(（].*?[)）]", "", product_name or ""))
+        if not name:
+            return None, Decimal("0"), []
+        scores: dict[int, tuple[ProductCategory, Decimal]] = {}
+        grams = {name[i : i + 2] for i in range(len(name) - 1)}
+        for key, cats in self.by_name.items():
+            inside = [c for c in cats if c.code.startswith(self.root)]
+            if not inside or len(key) < 2:
+                continue
+            if key == name:
+                score = Decimal("1.00")
+            elif name.endswith(key):
+                score = Decimal("0.80") + Decimal("0.15") * Decimal(len(key)) / len(name)
+            elif key in name:
+                score = Decimal("0.50") + Decimal("0.20") * Decimal(len(key)) / len(name)
+            else:
+                kg = {key[i : i + 2] for i in range(len(key) - 1)}
+                common = grams & kg
+                if not common:
+                    continue
+                score = Decimal("0.50") * Decimal(len(common)) / len(kg | grams)
+            cat = max(inside, key=lambda c: c.level)
+            if cat.pk not in scores or scores[cat.pk][1] < score:
+                scores[cat.pk] = (cat, score.quantize(Decimal("0.01")))
+        ranked = sorted(scores.values(), key=lambda cs: (-cs[1], -cs[0].level, cs[0].code))
+        if not ranked:
+            return None, Decimal("0"), []
+        best, conf = ranked[0]
+        if len(ranked) > 1 and ranked[1][1] == conf and not best.code.startswith(ranked[1][0].code):
+            conf = min(conf, CATEGORY_AUTO_CONFIDENCE - Decimal("0.01"))
+        return best, conf, ranked[:3]
 
     def match(self, *names) -> ProductCategory | None:
         for name in names:
             if not name:
                 continue
-            key = values.normalize(re.sub(r"^[一二三四五六七八九十]+、", "", name))
+            key = _key(re.sub(r"^[一二三四五六七八九十]+、", "", name))
             cands = self.by_name.get(key, [])
             inside = [c for c in cands if c.code.startswith(self.root)]
             if inside:
@@ -123,6 +180,42 @@ def _region_for(address: str, default):
         if region.name and region.name in address:
             return region
     return default
+
+
+_CATERING = ("餐饮", "餐厅", "饭店", "酒店", "酒楼", "饭馆", "餐馆", "食堂", "小吃", "快餐", "面馆",
+             "火锅", "烧烤", "大排档", "茶餐厅", "农家乐", "食府", "排档", "粉店", "奶茶")  # fmt: skip
+_ONLINE = ("旗舰店", "专营店", "网店", "天猫", "淘宝", "京东", "拼多多", "抖音")
+_TRADE = ("超市", "商场", "商店", "商行", "便利店", "市场", "批发", "经营部", "门市", "百货",
+          "副食", "零售", "购物", "商贸", "食品店", "药房", "药店", "摊")  # fmt: skip
+
+
+def channel_for(rec: dict, layout: str = "food") -> str:
+    """抽样环节 from what the table publishes: the kind of place sampled (a restaurant or canteen
+    is 餐饮环节, an online shop 网络销售, a shop or market 流通环节) and the date label (a
+    购进日期 is a purchase: 流通, never 生产环节). A row sampled at its own producer, or an
+    industrial 受检单位 table, is 生产环节."""
+    place = result_tables.simplify(rec.get("sampled_unit") or "")
+    producer = result_tables.simplify(rec.get("producer_name") or "")
+    if place and any(w in place for w in _CATERING):
+        return "catering"
+    if place and any(w in place for w in _ONLINE):
+        return "online"
+    if place and producer and _norm_name(place) == _norm_name(producer):
+        return "production"
+    if rec.get("date_kind") == "购进日期" or (place and any(w in place for w in _TRADE)):
+        return "circulation"
+    if layout == "product" or not place:
+        return "production"
+    return "production" if re.search(r"厂|公司|合作社|加工", place) else "circulation"
+
+
+def _search_text(rec: dict) -> str:
+    """Simplified copy of the published names and items, so a simplified search finds rows
+    published in traditional characters."""
+    parts = [rec.get(f) or "" for f in ("product_name", "producer_name", "sampled_unit", "brand",
+                                         "lab", "notice_no", "task_source")]  # fmt: skip
+    parts += [i.get("item") or "" for i in rec.get("items") or []]
+    return result_tables.simplify(" ".join(p for p in parts if p))
 
 
 def _row_key(rec: dict) -> str:
@@ -153,9 +246,12 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
         )
     read = result_tables.read_table(data, filename)
     report = ImportReport(run=None)
+    report.rows_read = len(read.rows)
     for e in read.errors:
         if e.level == "错误":
             report.errors.append({"row": e.row, "column": e.column, "reason": e.reason})
+        else:
+            report.hints.append({"row": e.row, "column": e.column, "reason": e.reason})
     if not read.rows and not report.errors:
         report.errors.append({"row": 0, "column": "", "reason": _("文件中没有数据行")})
     enterprises = EnterpriseMatcher()
@@ -176,6 +272,31 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
         category = categories.match(
             rec.get("category"), rec.get("section"), rec.get("product_name")
         )
+        if category is None and not rec.get("category") and not rec.get("section"):
+            # empty 分类 cell: the category from the product name, taken only when sure
+            category, confidence, candidates = categories.from_product(rec["product_name"])
+            if category is None or confidence < CATEGORY_AUTO_CONFIDENCE:
+                report.review.append(
+                    {
+                        "row": row,
+                        "product_name": rec["product_name"],
+                        "confidence": str(confidence),
+                        "candidates": [
+                            {"code": c.code, "name": c.name, "confidence": str(x)}
+                            for c, x in candidates
+                        ],
+                    }
+                )
+                continue
+            report.hints.append(
+                {
+                    "row": row,
+                    "column": _("分类"),
+                    "reason": _("分类为空，按食品名称“{n}”归入“{c}”（置信度{x}）").format(
+                        n=rec["product_name"], c=category.name, x=confidence
+                    ),
+                }
+            )
         if category is None:
             shown = rec.get("category") or rec.get("section") or rec.get("product_name")
             err(
@@ -210,16 +331,32 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
         if sampled_on and sampled_on > today:
             err(_("抽样日期"), _("日期“{d}”晚于今天").format(d=sampled_on))
             continue
-        sampled_on = sampled_on or notice_date or production_date or plan.period_start
+        # 抽样日期 is never invented: when the table does not publish it, the sample is counted
+        # in the announcement's period (or the plan's start) and shown as not published
+        sampled_on_published = sampled_on is not None
+        sampled_on = sampled_on or notice_date or plan.period_start
         sampled_on = min(sampled_on, today)
         # conclusion and items
+        listed = [i for i in rec.get("items") or [] if i.get("listed")]
         items = [
             ItemInput(i.get("item") or "", i.get("result") or "", i.get("limit") or "")
             for i in rec.get("items") or []
-            if i.get("item") or i.get("result")
+            if (i.get("item") or i.get("result")) and not i.get("listed")
         ]
         verdict_text = values.normalize(rec.get("verdict") or "")
-        if items:
+        if listed:
+            # an industrial table listing only the failing items' names: 不合格 as published
+            conclusion = Conclusion.FAIL
+            built = [
+                TestItem(
+                    item=i["item"][:200],
+                    value_text="",
+                    verdict=Conclusion.FAIL,
+                    reasons=_("公布表只列出不合格项目名称，按公布结论判定")[:300],
+                )
+                for i in listed
+            ]
+        elif items:
             conclusion, built, problems = judge_items(items)
             if problems:
                 for p in problems:
@@ -247,6 +384,8 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
             existing_keys.add(key)
             report.skipped += 1
             continue
+        rec["_sampled_on_published"] = sampled_on_published
+        rec["_notice_date"] = notice_date
         prepared.append(
             (rec, category, production_date, sampled_on, conclusion, built, key, number)
         )
@@ -262,6 +401,7 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
         report.run = run
         if report.errors:
             run.errors, run.rows_skipped = report.errors, report.skipped
+            run.matches = [{"review": True, **r} for r in report.review]
             run.save()
             return report
         sid = transaction.savepoint()
@@ -288,7 +428,7 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
                     "confidence": str(confidence),
                 }
                 if producer_pk is None and rec.get("producer_name"):
-                    if not create_unmatched or not rec.get("producer_address"):
+                    if not create_unmatched:
                         report.errors.append(
                             {
                                 "row": rec["row"],
@@ -299,6 +439,8 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
                             }
                         )
                         continue
+                    # registered by name even without an address ("/" in the table):
+                    # unverified, so the register shows it needs checking
                     producer = Enterprise.objects.create(
                         name=rec["producer_name"][:200],
                         address=(rec.get("producer_address") or "")[:300],
@@ -308,6 +450,8 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
                     enterprises.add(producer)
                     producer_pk = producer.pk
                     match_note["created"] = True
+                    if not rec.get("producer_address"):
+                        match_note["no_address"] = True
                 report.matches.append(match_note)
                 sampled_pk, _c = enterprises.match(
                     None, rec.get("sampled_unit"), rec.get("sampled_address")
@@ -322,12 +466,21 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
                     brand=(rec.get("brand") or "")[:100],
                     category=category,
                     region=region,
-                    channel="production" if rec.get("date_kind") != "购进日期" else "circulation",
+                    channel=channel_for(rec, layout=read.layout),
                     batch=(rec.get("batch") or "")[:60],
                     production_date=production_date,
                     sampled_on=sampled_on,
+                    sampled_on_published=rec["_sampled_on_published"],
                     conclusion=conclusion,
-                    reported_on=sampled_on,
+                    reported_on=sampled_on if rec["_sampled_on_published"] else None,
+                    sampled_unit_name=(rec.get("sampled_unit") or "")[:200],
+                    sampled_unit_address=(rec.get("sampled_address") or "")[:300],
+                    lab_name=(rec.get("lab") or "")[:200],
+                    notice_no=(rec.get("notice_no") or "")[:100],
+                    notice_date=rec["_notice_date"],
+                    task_source=(rec.get("task_source") or "")[:200],
+                    published_row=rec.get("published") or {},
+                    search_text=_search_text(rec),
                     is_public=True,
                     source_key=key,
                     import_run=run,
@@ -351,7 +504,8 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
             return report
         transaction.savepoint_commit(sid)
         run.rows_created, run.rows_skipped = report.created, report.skipped
-        run.matches, run.committed = report.matches, bool(report.created)
+        run.matches = report.matches + [{"review": True, **r} for r in report.review]
+        run.committed = bool(report.created)
         run.errors = []
         run.save()
         audit.record(

@@ -123,10 +123,11 @@ def test_fullwidth_characters_and_slash(world):
 @pytest.mark.parametrize(
     ("text", "day", "channel"),
     [
-        ("2026-01-15", datetime.date(2026, 1, 15), "production"),
-        ("2026/1/15", datetime.date(2026, 1, 15), "production"),
-        ("2026.1.15", datetime.date(2026, 1, 15), "production"),
-        ("2026年1月15日", datetime.date(2026, 1, 15), "production"),
+        # the row's place is a supermarket (test_sampling.row): 流通环节 whatever the date label
+        ("2026-01-15", datetime.date(2026, 1, 15), "circulation"),
+        ("2026/1/15", datetime.date(2026, 1, 15), "circulation"),
+        ("2026.1.15", datetime.date(2026, 1, 15), "circulation"),
+        ("2026年1月15日", datetime.date(2026, 1, 15), "circulation"),
         ("2026-01-15(购进日期)", datetime.date(2026, 1, 15), "circulation"),
         ("2026/1/15（购进）", datetime.date(2026, 1, 15), "circulation"),
     ],

@@ -235,33 +235,44 @@ def _cases(end, today):
     food = list(DisposalCase.objects.filter(chain="food").order_by("opened_on", "pk"))
     product = list(DisposalCase.objects.filter(chain="product").order_by("opened_on", "pk"))
     day = datetime.timedelta(days=1)
-    # food chain: older cases walked to closure, one overturned, some left open/overdue
+    # food chain: older cases walked to closure, one overturned, some left open/overdue; 召回、
+    # 下架 is ordered the day after serving, inside the 复检 window (due at once, Order 15 Art 39)
+    overturned = False
     for k, case in enumerate(food[: max(0, len(food) - 4)]):
         walk = _Walk(case, today)
         served = case.opened_on + 3 * day
         if not walk.act("serve_notice", served):
             continue
-        if k == 0:
+        # the overturned case is one whose failing item may be re-tested (not microbiological)
+        if not overturned and not services.retest_refusal(walk.case, served + 2 * day):
+            overturned = True
             if walk.act("request_retest", served + 2 * day):
                 walk.act("retest_result", served + 12 * day, passed=True)
             continue
         if k % 3 == 2:
-            continue  # left in the 复检 window (overdue for 启动核查)
-        walk.act("start_verification", walk.case.due + day)
-        walk.act("recall", served + 15 * day)
-        walk.act("order_rectification", served + 16 * day)
+            continue  # left in the 复检 window (overdue for 启动核查 and for 召回)
+        walk.act("recall", served + day)
+        verified = walk.case.due + day
+        walk.act("start_verification", verified)
+        walk.act("order_rectification", max(served + 16 * day, verified))
         if k % 4 == 1:
             walk.act(
                 "file_penalty",
-                served + 20 * day,
+                max(served + 20 * day, verified),
                 penalty_case_no=f"示市监罚〔{end.year}〕{k:03d}号",
             )
         if k % 2 == 1:
-            walk.act("close", served + 40 * day, evidence="整改报告、复查记录及处罚决定书已归档")
+            walk.act(
+                "close",
+                max(served + 40 * day, verified),
+                evidence="整改报告、复查记录及处罚决定书已归档",
+            )
     for k, case in enumerate(product[: max(0, len(product) - 3)]):
         walk = _Walk(case, today)
-        if not walk.act("serve_notice", case.opened_on + 3 * day):
+        served = case.opened_on + 3 * day
+        if not walk.act("serve_notice", served):
             continue
+        walk.act("recall", served + day)  # 停止生产、销售 at once (Order 18 Art 45)
         rect_on = walk.case.due + day
         walk.act("order_rectification", rect_on)
         recheck_on = rect_on + 70 * day

@@ -11,7 +11,7 @@ from qcity.core.rulespec import Confidence, RuleSpec, ValueKind
 
 V, S, U, L = Confidence.VERIFIED, Confidence.SECONDARY, Confidence.UNVERIFIED, Confidence.LOCAL
 WD, CD, MONTHS = ValueKind.WORKING_DAYS, ValueKind.CALENDAR_DAYS, ValueKind.MONTHS
-PCT, NUM = ValueKind.PERCENT, ValueKind.NUMBER
+PCT, NUM, TEXT = ValueKind.PERCENT, ValueKind.NUMBER, ValueKind.TEXT
 
 _RISK = "国市监信发〔2022〕6号 关于推进企业信用风险分类管理进一步提升监管效能的意见（分类定向）；比例取河南省2021年双随机抽查实例"
 _FOOD = "食品安全抽样检验管理办法（市场监管总局令第15号）"
@@ -201,6 +201,26 @@ RULES = [
         "复检不得采用快速检测方法",
     ),
     RuleSpec("inspection.food.disposal_days", "核查处置完成期限", 90, CD, _FOOD, U),
+    RuleSpec(
+        "inspection.food.risk_control_days",
+        "收到不合格结论后采取封存、暂停销售、召回等风险控制措施期限",
+        0,
+        CD,
+        f"{_FOOD}第三十九条",
+        S,
+        "立即（0日）；复检和异议期间不停止履行",
+    ),
+    RuleSpec(
+        "inspection.food.retest_excluded_items",
+        "不予复检的检验项目（微生物指标，按项目名称关键词）",
+        "菌落总数,大肠菌群,大肠埃希氏菌,沙门氏菌,金黄色葡萄球菌,霉菌,酵母,李斯特氏菌,"
+        "副溶血性弧菌,蜡样芽胞杆菌,志贺氏菌,商业无菌,克罗诺杆菌,溶血性链球菌,铜绿假单胞菌,"
+        "产气荚膜梭菌,乳酸菌,双歧杆菌",
+        TEXT,
+        f"{_FOOD}第三十三条（不予复检情形：微生物指标超标）",
+        S,
+        "REFERENCE §4 据二手来源；条号未在原文核实。逗号分隔，项目名称包含任一关键词即为微生物指标",
+    ),
     # §4 product 监督抽查 (产品质量法; 总局令第18号)
     RuleSpec(
         "inspection.product.objection_days",
@@ -217,6 +237,31 @@ RULES = [
         WD,
         "地方实施实例",
         S,
+    ),
+    RuleSpec(
+        "inspection.product.fail_notice_working_days",
+        "向被抽样生产者、销售者送达不合格检验结果期限",
+        5,
+        WD,
+        "本地配置（REFERENCE §4：总局令第18号的送达天数未查到）",
+        L,
+    ),
+    RuleSpec(
+        "inspection.product.stop_sale_days",
+        "收到不合格结果后停止生产、销售同一产品期限",
+        0,
+        CD,
+        f"{_PROD}第四十五条",
+        S,
+        "立即（0日）；异议和复检期间不停止履行",
+    ),
+    RuleSpec(
+        "inspection.product.retest_days",
+        "受理异议后作出复检结论期限",
+        30,
+        CD,
+        "本地配置（REFERENCE §4 未查到期限）",
+        L,
     ),
     RuleSpec(
         "inspection.product.rectification_days", "责令整改期限", 60, CD, f"{_PROD}第四十六条", S

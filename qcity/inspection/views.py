@@ -340,7 +340,7 @@ def case_act(request, pk):
     data = {}
     if "passed" in request.POST:
         data["passed"] = request.POST["passed"] == "1"
-    for key in ("penalty_case_no", "evidence"):
+    for key in ("penalty_case_no", "evidence", "shelf_life_end"):
         if request.POST.get(key):
             data[key] = request.POST[key]
     try:

@@ -18,7 +18,10 @@ from .disposal import (  # noqa: F401
     open_case,
     overturn,
     refuse_delete_case,
+    retest_refusal,
     scan_overdue,
+    step_guide,
+    steps_taken,
 )
 from .draws import (  # noqa: F401
     _inspector_pool,

@@ -1,4 +1,36 @@
-"""核查处置: disposal cases, their chains, steps, deadlines and the overdue scan."""
+"""核查处置: disposal cases, their chains, steps, deadlines and the overdue scan.
+
+Every step follows the legal order of its chain (REFERENCE.md §4, §5); each number and each
+list comes from the rule table (``inspection/rules.py``), whose source field is shown on the
+case page beside the step.
+
+Food chain, 《食品安全抽样检验管理办法》(SAMR Order 15) and 食品安全法:
+- the fail result is served on the business (``inspection.food.fail_notice_working_days``);
+- 复检 may be requested within 7 WD of receiving it (食品安全法 Art 88,
+  ``inspection.food.retest_request_working_days``), once: the 复检 result is final (Art 88);
+- 复检 is refused when a microbiological item failed or the backup sample is past its shelf
+  life or its retention period (Order 15 Art 33 and Art 25; ``inspection.food.
+  retest_excluded_items``, ``inspection.food.backup_retention_fail_months``), so such a
+  request can never overturn the result;
+- sealing, suspending sale and recall are due at once on receiving the result and are not
+  suspended by a pending 复检 or objection (Art 39, ``inspection.food.risk_control_days``):
+  召回/下架 can be ordered in the 复检 window and during the 复检;
+- 核查处置 is completed within ``inspection.food.disposal_days``.
+
+Product chain, 《产品质量监督抽查管理暂行办法》(SAMR Order 18) and 产品质量法:
+- the result is served (``inspection.product.fail_notice_working_days``, a local default: the
+  Order's day count was not found); objection / 复检 within 15 days (产品质量法 Art 15,
+  ``inspection.product.objection_days``), once;
+- the business stops production and sale of the same product at once (Art 45,
+  ``inspection.product.stop_sale_days``), also while an objection is pending;
+- rectification ordered with 60 days (Art 46), 复查 within 75 days of the order (Art 47); a
+  failed 复查 is announced by the province and the second 复查 is taken 60-90 days after the
+  announcement, never earlier (Art 48): a case cannot close on a second 复查 a day after the
+  announcement; a failed second 复查 leads to 停业整顿 (Art 48, 产品质量法 Art 17).
+
+Both chains: every step's date is on or after the previous step's date (or the opening
+date) and not after today.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +40,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from qcity.core import audit, events, notify
+from qcity.core import audit, events, notify, rulebook
 from qcity.core.choices import ChangeAction
 
 from ..choices import Chain, Conclusion, Stage
@@ -36,13 +69,19 @@ def _case_todo(case, title):
         )
 
 
+def _notice_rule(chain) -> str:
+    if chain == Chain.FOOD:
+        return "inspection.food.fail_notice_working_days"
+    return "inspection.product.fail_notice_working_days"
+
+
 def open_case(sample, user=None, quiet: bool = False):
     """Open the disposal case of a failed sample with the first clock of its chain."""
     if hasattr(sample, "case") and DisposalCase.objects.filter(sample=sample).exists():
         return sample.case
     start = sample.reported_on or _today()
     chain = Chain.FOOD if sample.kind == "food" else Chain.PRODUCT
-    due, est = _rule_deadline(start, "inspection.food.fail_notice_working_days")
+    due, est = _rule_deadline(start, _notice_rule(chain))
     disposal_due = None
     if chain == Chain.FOOD:
         disposal_due, _e = _rule_deadline(start, "inspection.food.disposal_days")
@@ -74,7 +113,20 @@ TRANSITIONS = {
     ),
     "retest_result": ((Chain.FOOD, Chain.PRODUCT), (Stage.RETESTING,), None, _("录入复检结果")),
     "start_verification": ((Chain.FOOD,), (Stage.RETEST_WINDOW,), Stage.VERIFY, _("启动核查")),
-    "recall": ((Chain.FOOD,), (Stage.VERIFY,), Stage.RECALL, _("责令召回、下架")),
+    # due at once on the fail result, not after the 复检 window (Order 15 Art 39, Order 18
+    # Art 45): it is open in the windows and during the 复检, and moves the stage only from 核查
+    "recall": (
+        (Chain.FOOD, Chain.PRODUCT),
+        (
+            Stage.RETEST_WINDOW,
+            Stage.RETESTING,
+            Stage.VERIFY,
+            Stage.OBJECTION_WINDOW,
+            Stage.RECTIFY,
+        ),
+        None,
+        _("责令召回、下架（停止生产、销售）"),
+    ),
     "order_rectification": (
         (Chain.FOOD, Chain.PRODUCT),
         (Stage.RECALL, Stage.VERIFY, Stage.OBJECTION_WINDOW),
@@ -102,14 +154,139 @@ TRANSITIONS = {
 }
 
 
+# ------------------------------------------------------------------ the case's history
+def steps_taken(case) -> list[tuple[str, datetime.date]]:
+    """The chain steps taken so far, in order, with their dates (from the case's timeline,
+    where ``act`` writes each step with its date)."""
+    taken = []
+    for event in events.timeline(case).filter(type__in=list(TRANSITIONS)):
+        on = event.params.get("on")
+        try:
+            taken.append((event.type, datetime.date.fromisoformat(on)))
+        except (TypeError, ValueError):
+            continue
+    return taken
+
+
+def _previous_step(case, taken) -> tuple[str, datetime.date]:
+    """The label and date every new step must not precede: the latest step, else the opening."""
+    label, last = _("立项"), case.opened_on
+    for action, on in taken:
+        if on >= last:
+            label, last = TRANSITIONS[action][3], on
+    return label, last
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for dd in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=dd)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def rule_source(key: str) -> str:
+    """The legal source of a rule as the rule table holds it (the office may have edited it)."""
+    row = rulebook._row(key)
+    if row is not None:
+        return row.source
+    for spec in rulebook.declared_rules():
+        if spec.key == key:
+            return spec.source
+    return ""
+
+
+def rule_name(key: str) -> str:
+    row = rulebook._row(key)
+    if row is not None:
+        return row.name
+    return next((s.name for s in rulebook.declared_rules() if s.key == key), key)
+
+
+def microbiological_items(sample) -> list[str]:
+    """The failing items of ``sample`` that are microbiological (not eligible for 复检)."""
+    words = [
+        w.strip()
+        for w in str(rulebook.value("inspection.food.retest_excluded_items", "")).split(",")
+        if w.strip()
+    ]
+    return [
+        item.item
+        for item in sample.items.all()
+        if item.verdict == Conclusion.FAIL and any(w in item.item for w in words)
+    ]
+
+
+def retest_refusal(case, on: datetime.date, shelf_life_end=None) -> str:
+    """Why a 复检 may not be accepted on ``on`` (empty if it may), with its legal source."""
+    if any(action == "request_retest" for action, _on in steps_taken(case)):
+        key = (
+            "inspection.food.retest_request_working_days"
+            if case.chain == Chain.FOOD
+            else "inspection.product.objection_days"
+        )
+        return _("复检（异议）只能申请一次，复检结论为最终结论（{src}）").format(
+            src=rule_source(key)
+        )
+    if case.chain != Chain.FOOD:
+        return ""
+    micro = microbiological_items(case.sample)
+    if micro:
+        return _("不合格项目“{items}”为微生物指标，不予复检（{src}）").format(
+            items="、".join(micro), src=rule_source("inspection.food.retest_excluded_items")
+        )
+    if shelf_life_end and on > shelf_life_end:
+        return _("复检备份样品已于{end}超过保质期，不予复检（{src}）").format(
+            end=shelf_life_end, src=rule_source("inspection.food.retest_excluded_items")
+        )
+    reported = case.sample.reported_on or case.opened_on
+    kept_until = _add_months(
+        reported, int(rulebook.value("inspection.food.backup_retention_fail_months"))
+    )
+    if on > kept_until:
+        return _("复检备份样品保存期已于{end}届满，不予复检（{src}）").format(
+            end=kept_until, src=rule_source("inspection.food.backup_retention_fail_months")
+        )
+    return ""
+
+
+def _check_date(case, on: datetime.date, taken) -> None:
+    today = _today()
+    if on > today:
+        raise ValidationError(
+            {"on": _("办理日期{on}晚于今天{today}，不能预先办理").format(on=on, today=today)}
+        )
+    label, last = _previous_step(case, taken)
+    if on < last:
+        raise ValidationError(
+            {
+                "on": _("办理日期{on}早于上一环节“{step}”的日期{last}，环节须依次办理").format(
+                    on=on, step=label, last=last
+                )
+            }
+        )
+
+
+def _parse_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationError({"shelf_life_end": _("日期格式应为YYYY-MM-DD")}) from exc
+
+
 def act(case, action: str, user=None, on: datetime.date | None = None, **data):
     """One step of a disposal chain; the clocks come from the rule table."""
     if action not in TRANSITIONS:
         raise ValidationError(_("未知的处置操作"))
     chains, froms, to, label = TRANSITIONS[action]
     on = on or _today()
-    if on > _today():
-        raise ValidationError({"on": _("办理日期不能晚于今天")})
     with transaction.atomic():
         case = DisposalCase.objects.select_for_update().select_related("sample").get(pk=case.pk)
         if case.chain not in chains or case.stage not in froms:
@@ -118,6 +295,9 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
                     stage=case.get_stage_display(), action=label
                 )
             )
+        taken = steps_taken(case)
+        _check_date(case, on, taken)
+        done = {a for a, _d in taken}
         before = audit.snapshot(case)
         todo = ""
         if action == "serve_notice":
@@ -125,11 +305,11 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
             if case.chain == Chain.FOOD:
                 case.stage = Stage.RETEST_WINDOW
                 case.due, est = _rule_deadline(on, "inspection.food.retest_request_working_days")
-                todo = _("复检申请期届满后启动核查：{s}")
+                todo = _("责令召回、下架；复检申请期届满后启动核查：{s}")
             else:
                 case.stage = Stage.OBJECTION_WINDOW
                 case.due, est = _rule_deadline(on, "inspection.product.objection_days")
-                todo = _("异议期届满后责令整改：{s}")
+                todo = _("责令停止生产、销售；异议期届满后责令整改：{s}")
             case.estimated = case.estimated or est
         elif action == "request_retest":
             if case.due and on > case.due:
@@ -138,14 +318,31 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
                         on=on, due=case.due
                     )
                 )
+            refusal = retest_refusal(case, on, _parse_date(data.get("shelf_life_end")))
+            if refusal:
+                raise ValidationError(refusal)
             case.stage = Stage.RETESTING
-            case.due, _e = _rule_deadline(on, "inspection.food.retest_lab_working_days")
+            if case.chain == Chain.FOOD:
+                case.due, _e = _rule_deadline(on, "inspection.food.retest_lab_working_days")
+            else:
+                case.due, _e = _rule_deadline(on, "inspection.product.retest_days")
             todo = _("确定复检机构并录入复检结果：{s}")
         elif action == "retest_result":
             passed = data.get("passed")
             if passed is None:
                 raise ValidationError(_("请选择复检结论"))
             if passed:
+                # a case opened before this rule (or by import) must not overturn either
+                refusal = case.chain == Chain.FOOD and microbiological_items(case.sample)
+                if refusal:
+                    raise ValidationError(
+                        _(
+                            "不合格项目“{items}”为微生物指标，不予复检，不能撤销原结论（{src}）"
+                        ).format(
+                            items="、".join(refusal),
+                            src=rule_source("inspection.food.retest_excluded_items"),
+                        )
+                    )
                 overturn(case.sample, user, _("复检合格，原不合格结论撤销"))
                 case.stage, case.due, case.closed_on = Stage.OVERTURNED, None, on
             elif case.chain == Chain.FOOD:
@@ -163,12 +360,16 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
             case.stage, case.due = Stage.VERIFY, case.disposal_due
             todo = _("核查处置：{s}")
         elif action == "recall":
-            case.stage = Stage.RECALL
+            if "recall" in done:
+                raise ValidationError(_("已责令召回、下架（停止生产、销售），不能重复办理"))
+            if case.stage == Stage.VERIFY:
+                case.stage = Stage.RECALL
             todo = _("监督召回、下架：{s}")
         elif action == "order_rectification":
             if case.chain == Chain.PRODUCT:
                 if (
                     case.stage == Stage.OBJECTION_WINDOW
+                    and "retest_result" not in done
                     and case.due
                     and on <= case.due
                     and not data.get("waived")
@@ -196,6 +397,25 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
             passed = data.get("passed")
             if passed is None:
                 raise ValidationError(_("请选择复查结论"))
+            if case.stage == Stage.ANNOUNCED:
+                announced = max(d for a, d in taken if a == "recheck")
+                earliest, _e = _rule_deadline(
+                    announced, "inspection.product.second_recheck_min_days"
+                )
+                if on < earliest:
+                    raise ValidationError(
+                        {
+                            "on": _(
+                                "公告日{announced}后再次复查不得早于{earliest}，"
+                                "办理日期{on}过早（{src}）"
+                            ).format(
+                                announced=announced,
+                                earliest=earliest,
+                                on=on,
+                                src=rule_source("inspection.product.second_recheck_min_days"),
+                            )
+                        }
+                    )
             if passed:
                 case.stage, case.closed_on, case.due = Stage.CLOSED, on, None
                 case.evidence = (data.get("evidence") or _("复查合格")).strip()
@@ -247,6 +467,137 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
     return case
 
 
+# ------------------------------------------------------------------ the page's step guide
+_RECALL_RULE = {
+    Chain.FOOD: "inspection.food.risk_control_days",
+    Chain.PRODUCT: "inspection.product.stop_sale_days",
+}
+
+# action -> chain -> (precondition, deadline rule, what the deadline counts from)
+STEP_GUIDE = {
+    "serve_notice": {
+        chain: (gettext_lazy("检验结论为不合格"), _notice_rule(chain), gettext_lazy("立项"))
+        for chain in (Chain.FOOD, Chain.PRODUCT)
+    },
+    "request_retest": {
+        Chain.FOOD: (
+            gettext_lazy("收到检验结论；非微生物指标；备份样品在保质期和保存期内；只能申请一次"),
+            "inspection.food.retest_request_working_days",
+            gettext_lazy("送达"),
+        ),
+        Chain.PRODUCT: (
+            gettext_lazy("收到检验结果；只能申请一次"),
+            "inspection.product.objection_days",
+            gettext_lazy("送达"),
+        ),
+    },
+    "retest_result": {
+        Chain.FOOD: (
+            gettext_lazy("已受理复检申请"),
+            "inspection.food.retest_lab_working_days",
+            gettext_lazy("受理"),
+        ),
+        Chain.PRODUCT: (
+            gettext_lazy("已受理异议"),
+            "inspection.product.retest_days",
+            gettext_lazy("受理"),
+        ),
+    },
+    "start_verification": {
+        Chain.FOOD: (
+            gettext_lazy("复检申请期届满且未申请复检"),
+            "inspection.food.disposal_days",
+            gettext_lazy("立项"),
+        ),
+    },
+    "recall": {
+        Chain.FOOD: (
+            gettext_lazy("收到不合格结论即应办理，复检期间不停止"),
+            _RECALL_RULE[Chain.FOOD],
+            gettext_lazy("送达"),
+        ),
+        Chain.PRODUCT: (
+            gettext_lazy("收到不合格结果即应办理，异议期间不停止"),
+            _RECALL_RULE[Chain.PRODUCT],
+            gettext_lazy("送达"),
+        ),
+    },
+    "order_rectification": {
+        Chain.FOOD: (
+            gettext_lazy("已启动核查或复检维持原结论"),
+            "inspection.food.disposal_days",
+            gettext_lazy("立项"),
+        ),
+        Chain.PRODUCT: (
+            gettext_lazy("异议期届满或复检维持原结论"),
+            "inspection.product.rectification_days",
+            gettext_lazy("责令整改"),
+        ),
+    },
+    "file_penalty": {
+        Chain.FOOD: (
+            gettext_lazy("核查发现违法行为"),
+            "inspection.food.disposal_days",
+            gettext_lazy("立项"),
+        ),
+    },
+    "recheck": {
+        Chain.PRODUCT: (
+            gettext_lazy("已责令整改；公告后的再次复查须在公告后60至90日内"),
+            "inspection.product.recheck_days",
+            gettext_lazy("责令整改"),
+        ),
+    },
+    "close": {
+        chain: (
+            gettext_lazy("已整改、立案查处或停业整顿，并有处置证据"),
+            "inspection.food.disposal_days" if chain == Chain.FOOD else "",
+            gettext_lazy("立项"),
+        )
+        for chain in (Chain.FOOD, Chain.PRODUCT)
+    },
+}
+
+
+def step_guide(case) -> list[dict]:
+    """The steps open at the case's stage: precondition, deadline and legal source of each,
+    for the case page."""
+    rows = []
+    if not case.is_open:
+        return rows
+    taken = steps_taken(case)
+    done = {a for a, _d in taken}
+    for action, (chains, froms, _to, label) in TRANSITIONS.items():
+        if case.chain not in chains or case.stage not in froms:
+            continue
+        if action == "recall" and "recall" in done:
+            continue
+        if action == "request_retest" and "request_retest" in done:
+            continue
+        precondition, key, _since = STEP_GUIDE[action][case.chain]
+        due = None
+        if action == "recall" and case.notice_served_on:
+            due, _e = _rule_deadline(case.notice_served_on, key)
+        elif action == "recheck" and case.stage == Stage.ANNOUNCED:
+            key = "inspection.product.second_recheck_max_days"
+            due = case.due
+        elif action in ("serve_notice", "request_retest", "retest_result", "recheck"):
+            due = case.due
+        elif key == "inspection.food.disposal_days":
+            due = case.disposal_due
+        rows.append(
+            {
+                "action": action,
+                "label": label,
+                "precondition": str(precondition),
+                "rule": rule_name(key) if key else "",
+                "due": due,
+                "source": rule_source(key) if key else "",
+            }
+        )
+    return rows
+
+
 def overturn(sample, user=None, note: str = ""):
     """A 复检 overturned the result: withdraw it from statistics and the public list."""
     with transaction.atomic():
@@ -295,6 +646,27 @@ def scan_overdue(today: datetime.date | None = None) -> int:
             obj=case,
         )
         flagged += 1
+    # 召回/下架 (停止生产、销售) is due at once on serving the result, whatever the stage
+    for case in (
+        DisposalCase.objects.filter(notice_served_on__isnull=False)
+        .exclude(stage__in=[Stage.CLOSED, Stage.OVERTURNED])
+        .select_related("sample", "unit")
+    ):
+        if any(action == "recall" for action, _on in steps_taken(case)):
+            continue
+        due, _e = _rule_deadline(case.notice_served_on, _RECALL_RULE[case.chain])
+        if due < today:
+            notify.add_todo(
+                _("已逾期：未责令召回、下架（停止生产、销售）（{s}，期限{due}）").format(
+                    s=case.sample, due=due
+                ),
+                unit=case.unit,
+                link=reverse("inspection:disposalcase_detail", args=[case.pk]),
+                due=due,
+                kind="recall_overdue",
+                obj=case,
+            )
+            flagged += 1
     for record in InspectionRecord.objects.filter(
         is_public=False, is_void=False, publish_due__lt=today
     ).select_related("enterprise", "unit"):

@@ -41,7 +41,7 @@ FAIL_ITEMS = {
     "P": ("标志和说明", "不符合", "应符合GB 4706.1-2005 第7章"),
 }
 PASS_ITEMS = {"F": ("铅(以Pb计)", "0.05mg/kg", "≤0.2mg/kg"), "P": ("电气强度", "无击穿", "无击穿")}
-PUBLIC_VALUE = "体彩排列五第25300期 3 8 2 1 7"
+PUBLIC_VALUE = "3 8 2 1 7"  # an 排列5 result as published; its issue is the day before the draw
 
 
 def _last_month_end(today):
@@ -334,8 +334,25 @@ def _draw(world, market, agri, start, end, size):
             "joint_units": [agri],
         }
     )
-    task = services.commit_task(task)
-    task = services.enter_public_value(task, PUBLIC_VALUE, "体育彩票排列五开奖公告")
+    # A past draw, dated from the build day: committed three days ago, the 排列5 issue drawn
+    # two days ago at 21:25 (after the commitment), the value entered yesterday morning.
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    committed = midnight - datetime.timedelta(days=3) + datetime.timedelta(hours=10)
+    available = midnight - datetime.timedelta(days=2) + datetime.timedelta(hours=21, minutes=25)
+    entered = midnight - datetime.timedelta(days=1) + datetime.timedelta(hours=9)
+    issue = f"{available:%y}{available.timetuple().tm_yday:03d}"
+    task = services.commit_task(
+        task,
+        source_name="中国体育彩票“排列5”",
+        source_issue=issue,
+        source_format="pl5-5x1",
+        available_at=available,
+        at=committed,
+    )
+    task = services.enter_public_value(
+        task, PUBLIC_VALUE, f"体彩排列5第{issue}期开奖公告", at=entered
+    )
     assert task.status == TaskStatus.DRAWN
     outcomes = [Outcome.NO_PROBLEM] * 6 + [Outcome.FIXED, Outcome.PENDING, Outcome.NOT_OPERATING]
     entries = list(task.entries.order_by("position"))

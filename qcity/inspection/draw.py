@@ -28,13 +28,15 @@ import hashlib
 import heapq
 import json
 import math
+import re
 import secrets as _secrets
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-ALGORITHM_VERSION = "qcity-draw-1"
+ALGORITHM_VERSION = "qcity-draw-2"
 MIN_TEAM_SIZE = 2  # mirrors rule inspection.draw.min_team_size (statutory floor: 2)
 _FORBIDDEN = ("\t", "\n", "\r", "\x00")
 
@@ -183,6 +185,160 @@ def allocate(
     return out
 
 
+# --------------------------------------------------------------------------- public value
+
+# Separators and labels that may appear when a lottery result is copied from its announcement;
+# anything else (letters, an issue number glued on, 期) is refused rather than guessed.
+_LABELS = ("开奖号码", "红球", "蓝球", "前区", "后区", "号码")
+_SEPARATORS = re.compile(r"[\s,，、;；+|/:：\-]+")
+
+
+def _numbers(text: str) -> list[str]:
+    """Digit groups of a copied result after NFKC (full-width digits and spaces fold to ASCII).
+    Refuses any character that is neither a digit, a separator nor a known label."""
+    if not isinstance(text, str):
+        raise DrawError("公开随机数必须是文本")
+    folded = unicodedata.normalize("NFKC", text)
+    for label in _LABELS:
+        folded = folded.replace(label, " ")
+    groups = [g for g in _SEPARATORS.split(folded) if g]
+    for g in groups:
+        if not g.isascii() or not g.isdigit():
+            raise DrawError(f"公开随机数中有无法识别的内容“{g}”：只应填写开奖号码本身")
+    return groups
+
+
+def _balls(groups: list[str], lo: int, hi: int, what: str) -> list[int]:
+    out = []
+    for g in groups:
+        n = int(g)
+        if not lo <= n <= hi:
+            raise DrawError(f"{what}号码“{g}”超出{lo:02d}–{hi:02d}的范围")
+        out.append(n)
+    if len(set(out)) != len(out):
+        raise DrawError(f"{what}号码有重复")
+    return out
+
+
+def _lotto(text: str, front: tuple[int, int, int, str], back: tuple[int, int, int, str]) -> str:
+    """Two zones of distinct balls; each zone sorted ascending (the draw order of the balls is
+    not part of the result), two digits each, one space between."""
+    groups = _numbers(text)
+    nf, nb = front[0], back[0]
+    if len(groups) != nf + nb:
+        raise DrawError(
+            f"应为{nf}个{front[3]}号码和{nb}个{back[3]}号码，共{nf + nb}个，实际为{len(groups)}个"
+        )
+    f = sorted(_balls(groups[:nf], front[1], front[2], front[3]))
+    b = sorted(_balls(groups[nf:], back[1], back[2], back[3]))
+    return " ".join(f"{n:02d}" for n in f + b)
+
+
+def _digits(text: str, k: int) -> str:
+    """k digits 0–9 in the published order, written together ("71930") or apart ("7 1 9 3 0")."""
+    groups = _numbers(text)
+    if len(groups) == 1 and len(groups[0]) == k:
+        groups = list(groups[0])
+    if len(groups) != k or any(len(g) != 1 for g in groups):
+        raise DrawError(f"应为{k}个0–9的数字")
+    return " ".join(groups)
+
+
+@dataclass(frozen=True)
+class ValueFormat:
+    """A named canonical format for a public value and its canonicaliser."""
+
+    code: str
+    source: str  # the usual source of values in this format
+    label: str  # the canonical form in words (shown with the commitment)
+    canonicalise: Callable[[str], str]
+
+
+FORMATS: dict[str, ValueFormat] = {
+    f.code: f
+    for f in (
+        ValueFormat(
+            "ssq-7x2",
+            "中国福利彩票“双色球”",
+            "7个两位数，以一个空格分隔：6个红球（01–33，升序）后接1个蓝球（01–16）",
+            lambda t: _lotto(t, (6, 1, 33, "红球"), (1, 1, 16, "蓝球")),
+        ),
+        ValueFormat(
+            "dlt-7x2",
+            "中国体育彩票“超级大乐透”",
+            "7个两位数，以一个空格分隔：5个前区号码（01–35，升序）后接2个后区号码（01–12，升序）",
+            lambda t: _lotto(t, (5, 1, 35, "前区"), (2, 1, 12, "后区")),
+        ),
+        ValueFormat(
+            "pl5-5x1",
+            "中国体育彩票“排列5”",
+            "5个一位数（0–9，按开奖顺序），以一个空格分隔",
+            lambda t: _digits(t, 5),
+        ),
+        ValueFormat(
+            "3d-3x1",
+            "中国福利彩票“福彩3D”",
+            "3个一位数（0–9，按开奖顺序），以一个空格分隔",
+            lambda t: _digits(t, 3),
+        ),
+    )
+}
+
+
+def canonical_value(format_code: str, text: str) -> str:
+    """The canonical form of a public value in the committed format; DrawError if it does not
+    fit. Every way of writing one result gives the same string."""
+    fmt = FORMATS.get(format_code)
+    if fmt is None:
+        raise DrawError(f"未知的公开随机数格式“{format_code}”")
+    return fmt.canonicalise(text)
+
+
+def utc_text(moment) -> str:
+    """A moment as published in the source record: UTC, ``YYYY-MM-DDTHH:MM:SSZ``."""
+    import datetime as _dt
+
+    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class PublicSource:
+    """The public randomness source bound by the commitment (docs/draw.md §4)."""
+
+    name: str  # e.g. 中国福利彩票“双色球”
+    issue: str  # the issue (期号) whose result will be used
+    format: str  # a code in FORMATS
+    available_at: str  # earliest time the value can be known, utc_text
+    committed_at: str  # time the commitment is published, utc_text
+
+    def canonical(self) -> dict:
+        return {
+            "available_at": self.available_at,
+            "committed_at": self.committed_at,
+            "format": self.format,
+            "issue": self.issue,
+            "name": self.name,
+        }
+
+    def check(self) -> None:
+        for label, value in (("来源名称", self.name), ("期号", self.issue)):
+            if (
+                not isinstance(value, str)
+                or not value.strip()
+                or any(ch in value for ch in _FORBIDDEN)
+            ):
+                raise DrawError(f"公开随机数的{label}为空或含有非法字符")
+        if self.format not in FORMATS:
+            raise DrawError(f"未知的公开随机数格式“{self.format}”")
+        pattern = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+        if not pattern.fullmatch(self.available_at or "") or not pattern.fullmatch(
+            self.committed_at or ""
+        ):
+            raise DrawError("时间须写成UTC的YYYY-MM-DDTHH:MM:SSZ")
+        if self.available_at <= self.committed_at:  # same fixed-width form: text order = time order
+            raise DrawError("公开随机数的最早可知时间必须晚于承诺公布时间")
+
+
 # --------------------------------------------------------------------------- encodings
 
 
@@ -248,13 +404,20 @@ class Commitment:
     inspectors_sha256: str
     constraints_sha256: str
     parameters_sha256: str
+    source_sha256: str = ""  # empty only for library use without a bound source
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
 
 def commit(
-    secret, population, inspectors, params: DrawParams, conflicts=(), history=None
+    secret,
+    population,
+    inspectors,
+    params: DrawParams,
+    conflicts=(),
+    history=None,
+    source: PublicSource | None = None,
 ) -> Commitment:
     return Commitment(
         secret_sha256=_sha(secret_bytes(secret)),
@@ -262,6 +425,7 @@ def commit(
         inspectors_sha256=_sha(inspectors_bytes(inspectors)),
         constraints_sha256=_sha(canonical_json(constraints_obj(conflicts, history))),
         parameters_sha256=_sha(canonical_json(params.canonical())),
+        source_sha256=_sha(canonical_json(source.canonical())) if source else "",
     )
 
 
@@ -436,12 +600,18 @@ def draw(
     params: DrawParams,
     conflicts: Iterable[tuple[str, str]] = (),
     history: Mapping[str, Sequence[Iterable[str]]] | None = None,
+    source: PublicSource | None = None,
 ) -> DrawResult:
-    """Full draw: validate, commit, allocate, select, pair."""
+    """Full draw: validate, commit, allocate, select, pair. With a ``source`` (always, for a
+    published draw) the public value is first brought to the source's canonical format, so
+    the seed does not depend on how the result was written."""
     params.check()
     conflicts = list(conflicts)
     _validate_inputs(population, inspectors)
-    commitment = commit(secret, population, inspectors, params, conflicts, history)
+    if source is not None:
+        source.check()
+        public_value = canonical_value(source.format, public_value)
+    commitment = commit(secret, population, inspectors, params, conflicts, history, source)
     allocation = allocate(
         {c: len(ids) for c, ids in population.items()},
         ratios=params.ratios,
@@ -473,18 +643,25 @@ def verify(
     conflicts: Iterable[tuple[str, str]] = (),
     history: Mapping[str, Sequence[Iterable[str]]] | None = None,
     public_value: str | None = None,
+    source: PublicSource | None = None,
 ) -> VerifyReport:
     """Recompute the draw from the revealed secret and the published inputs and list every
     difference from the published record. ``public_value`` defaults to the one in the record;
-    pass the value announced by the independent source to check that too."""
+    pass the value announced by the independent source to check that too (with a ``source``
+    both are compared in its canonical format)."""
     if not isinstance(published, DrawResult):
         published = DrawResult.from_dict(published)
     pv = published.public_value if public_value is None else public_value
     out: list[str] = []
+    if source is not None:
+        try:
+            pv = canonical_value(source.format, pv)
+        except DrawError as exc:
+            return VerifyReport([f"公开随机数不符合承诺的格式：{exc}"])
     if pv != published.public_value:
         out.append(f"公开随机数不一致：记录为“{published.public_value}”，实际为“{pv}”")
     try:
-        redo = draw(secret, pv, population, inspectors, params, conflicts, history)
+        redo = draw(secret, pv, population, inspectors, params, conflicts, history, source)
     except DrawError as exc:
         return VerifyReport(out + [f"无法重算：{exc}"])
     labels = {
@@ -493,6 +670,7 @@ def verify(
         "inspectors_sha256": "检查人员名录摘要",
         "constraints_sha256": "回避约束摘要",
         "parameters_sha256": "抽取参数摘要",
+        "source_sha256": "公开随机数来源摘要",
     }
     pub_c, new_c = published.commitment.as_dict(), redo.commitment.as_dict()
     for k, label in labels.items():

@@ -3,6 +3,7 @@ and test items, the two disposal chains, and pre-aggregated pass-rate counts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +113,18 @@ class RandomInspectionTask(UnitOwnedModel):
     snapshot = models.JSONField(_("抽取输入"), null=True, blank=True, editable=False)
     commitment = models.JSONField(_("承诺"), null=True, blank=True, editable=False)
     committed_at = models.DateTimeField(_("承诺公布时间"), null=True, blank=True, editable=False)
+    # The public randomness source, bound by the commitment (docs/draw.md §4): which result of
+    # which issue, in which canonical format, and from when it can be known.
+    source_name = models.CharField(_("公开随机数来源"), max_length=100, blank=True, editable=False)
+    source_issue = models.CharField(_("期号"), max_length=40, blank=True, editable=False)
+    source_format = models.CharField(_("值格式"), max_length=20, blank=True, editable=False)
+    source_available_at = models.DateTimeField(
+        _("最早可知时间"), null=True, blank=True, editable=False
+    )
     public_value = models.CharField(_("公开随机数"), max_length=200, blank=True, editable=False)
+    public_value_canonical = models.CharField(
+        _("公开随机数（规范形式）"), max_length=100, blank=True, editable=False
+    )
     public_value_source = models.CharField(
         _("公开随机数来源"), max_length=200, blank=True, editable=False
     )
@@ -130,6 +142,39 @@ class RandomInspectionTask(UnitOwnedModel):
     def clean(self):
         if self.period_start and self.period_end and self.period_start > self.period_end:
             raise ValidationError({"period_end": _("检查期止不能早于检查期起")})
+
+
+class PublicValueEntry(models.Model):
+    """Every attempt to enter the public value, accepted or refused, with its time and reason.
+    Written in its own transaction so a refusal leaves its trace (shown on the public page)."""
+
+    task = models.ForeignKey(
+        RandomInspectionTask,
+        verbose_name=_("任务"),
+        on_delete=models.PROTECT,
+        related_name="value_entries",
+    )
+    entered_at = models.DateTimeField(_("录入时间"))
+    value = models.CharField(_("录入值"), max_length=200)
+    canonical = models.CharField(_("规范形式"), max_length=100, blank=True)
+    accepted = models.BooleanField(_("已采用"), default=False)
+    reason = models.CharField(_("拒绝原因"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["task", "entered_at", "pk"]
+        verbose_name = _("公开随机数录入记录")
+        verbose_name_plural = _("公开随机数录入记录")
+
+    def __str__(self):
+        return f"{self.task} · {self.value}"
 
 
 class DrawEntry(AuditedModel):

@@ -30,6 +30,7 @@ from qcity.core.scopes import CHANGE
 from qcity.core.views import get_scoped_object
 
 from . import dashboard, services
+from . import draw as drawlib
 from .choices import Channel, Conclusion, Level, SampleType, Stage, TaskStatus
 from .models import (
     DisposalCase,
@@ -38,6 +39,7 @@ from .models import (
     Sample,
     SamplingPlan,
 )
+from .services.draws import source_of
 
 
 def _errors(exc: ValidationError) -> str:
@@ -71,6 +73,7 @@ def task_panel(request, pk):
     context = {"task": task, "can_change": _can_change(request.user, task)}
     if task.status == TaskStatus.DRAFT:
         context["preview"] = services.preview(task)
+        context["formats"] = list(drawlib.FORMATS.values())
     else:
         context["entries"] = (
             task.entries.select_related("enterprise").prefetch_related("inspectors__user")
@@ -91,12 +94,30 @@ def _can_change(user, obj):
 def task_commit(request, pk):
     task = get_scoped_object(get(RandomInspectionTask), request.user, pk, CHANGE)
     try:
-        services.commit_task(task, request.user)
+        services.commit_task(
+            task,
+            request.user,
+            source_name=request.POST.get("source_name", ""),
+            source_issue=request.POST.get("source_issue", ""),
+            source_format=request.POST.get("source_format", ""),
+            available_at=_local_moment(request.POST.get("source_available_at", "")),
+        )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("抽取承诺已公布，请在公开随机数产生后录入"))
     return redirect("inspection:randominspectiontask_detail", pk=pk)
+
+
+def _local_moment(text: str):
+    """A ``datetime-local`` form value (Beijing time) as an aware datetime; None if unreadable."""
+    text = (text or "").strip()
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return timezone.make_aware(datetime.datetime.strptime(text, fmt))  # noqa: DTZ007 local form input
+        except ValueError:
+            continue
+    return None
 
 
 @login_required
@@ -564,6 +585,8 @@ def public_draw(request, pk):
         if task.status == TaskStatus.DRAWN
         else [],
         "commitment_lines": _commitment_lines(task.commitment or {}),
+        "value_format": drawlib.FORMATS.get(task.source_format),
+        "value_entries": task.value_entries.all(),
         "param_lines": _param_lines(snap.get("params", {})),
         "system_ids": _system_ids(task),
     }
@@ -579,6 +602,7 @@ def _commitment_lines(commitment: dict) -> list[tuple[str, str]]:
         "inspectors_sha256": _("检查人员名录 SHA-256"),
         "constraints_sha256": _("回避约束 SHA-256"),
         "parameters_sha256": _("抽取参数 SHA-256"),
+        "source_sha256": _("公开随机数来源 SHA-256"),
     }
     known = [(names[k], commitment[k]) for k in names if k in commitment]
     return known + [(k, v) for k, v in commitment.items() if k not in names]
@@ -652,10 +676,22 @@ def public_draw_record(request, pk):
     snap = task.snapshot
     body = {
         "task": task.name,
-        "algorithm": "qcity-draw-1 (docs/draw.md)",
+        "algorithm": f"{drawlib.ALGORITHM_VERSION} (docs/draw.md)",
         "secret": task.secret,
+        "source": source_of(task).canonical(),
         "public_value": task.public_value,
+        "public_value_canonical": task.public_value_canonical,
         "public_value_source": task.public_value_source,
+        "public_value_entries": [
+            {
+                "entered_at": drawlib.utc_text(v.entered_at),
+                "value": v.value,
+                "accepted": v.accepted,
+                "reason": v.reason,
+            }
+            for v in task.value_entries.all()
+        ],
+        "drawn_at": drawlib.utc_text(task.drawn_at),
         "enterprises": snap["population"],
         "inspectors": snap["inspectors"],
         "conflicts": snap["conflicts"],

@@ -27,6 +27,21 @@ def task(world, **extra):
     return services.create_task(data)
 
 
+def commit(t, user=None, *, fmt="pl5-5x1", hours_ago=2):
+    """Commit as the office would, back-dated so the bound issue is already known now:
+    committed ``hours_ago`` hours ago, the issue drawn an hour later."""
+    now = timezone.now()
+    return services.commit_task(
+        t,
+        user,
+        source_name="中国体育彩票“排列5”" if fmt == "pl5-5x1" else "中国福利彩票“双色球”",
+        source_issue="26140",
+        source_format=fmt,
+        available_at=now - datetime.timedelta(hours=hours_ago - 1),
+        at=now - datetime.timedelta(hours=hours_ago),
+    )
+
+
 def test_ratios_default_from_rule_table_and_preview(world):
     with admin(world):
         t = task(world)
@@ -45,12 +60,12 @@ def test_ratios_default_from_rule_table_and_preview(world):
 def test_full_draw_is_published_and_verifies(world, client_for):
     with admin(world):
         t = task(world)
-        t = services.commit_task(t)
+        t = commit(t)
     anonymous = client_for(None)
     page = anonymous.get(f"/public/draws/{t.pk}/").content.decode()
     assert t.commitment["secret_sha256"] in page and t.secret not in page  # secret hidden before
     with admin(world):
-        t = services.enter_public_value(t, "体彩排列五第26001期 12345", "体彩公告")
+        t = services.enter_public_value(t, "1 2 3 4 5", "体彩公告")
     assert t.status == "drawn"
     entries = DrawEntry.objects.filter(task=t)
     assert entries.count() == sum(t.result["allocation"].values())
@@ -69,7 +84,7 @@ def test_full_draw_is_published_and_verifies(world, client_for):
 
 def test_public_value_twice_refused_and_traced(world):
     with admin(world):
-        t = services.commit_task(task(world))
+        t = commit(task(world))
         services.enter_public_value(t, "11111")
         entries = list(DrawEntry.objects.filter(task=t).values_list("pk", flat=True))
         with pytest.raises(ValidationError) as exc:
@@ -88,7 +103,7 @@ def test_public_value_twice_refused_and_traced(world):
 
 def test_tampered_list_fails_verification(world):
     with admin(world):
-        t = services.commit_task(task(world))
+        t = commit(task(world))
         t = services.enter_public_value(t, "33333")
     snap = t.snapshot
     some_class = next(c for c, ids in snap["population"].items() if ids)
@@ -105,7 +120,7 @@ def test_draw_asking_more_than_exist_refused(world):
         t = task(world, mode="count", count_b=n_b + 5)
         before = ChangeLog.objects.count()
         with pytest.raises(ValidationError) as exc:
-            services.commit_task(t)
+            commit(t)
     assert "超过该类检查对象数" in str(exc.value)
     t.refresh_from_db()
     assert t.status == "draft" and not t.secret and ChangeLog.objects.count() == before
@@ -114,7 +129,7 @@ def test_draw_asking_more_than_exist_refused(world):
 
 def test_committed_task_cannot_be_edited_or_deleted(world, client_for):
     with admin(world):
-        t = services.commit_task(task(world))
+        t = commit(task(world))
         with pytest.raises(ValidationError):
             services.update_task(t, {"name": "改名"})
         with pytest.raises(ValidationError):
@@ -130,7 +145,7 @@ def test_declared_conflict_is_respected(world):
         assert inspector.unit_id == t.unit_id and inspector.status == "active"
         for e in enterprises:
             InspectorConflict.objects.create(inspector=inspector, enterprise=e, reason="亲属")
-        t = services.commit_task(t)
+        t = commit(t)
         t = services.enter_public_value(t, "44444")
     entries = DrawEntry.objects.filter(task=t)
     assert entries.count() == 3  # the three B-class enterprises the task asks for
@@ -142,7 +157,7 @@ def test_joint_task_has_one_inspector_per_department(world):
     with admin(world):
         t = task(world, mode="count", count_b=3)
         t.joint_units.set([world.unit("市农业农村局")])
-        t = services.enter_public_value(services.commit_task(t), "55555")
+        t = services.enter_public_value(commit(t), "55555")
     entries = DrawEntry.objects.filter(task=t)
     assert entries.count() == 3
     for entry in entries:
@@ -154,9 +169,7 @@ def test_records_published_within_rule_days_and_gsxt_export(world, client_for):
     from qcity.core import workdays
 
     with admin(world):
-        t = services.enter_public_value(
-            services.commit_task(task(world, mode="count", count_b=2)), "66666"
-        )
+        t = services.enter_public_value(commit(task(world, mode="count", count_b=2)), "66666")
         entry = t.entries.first()
         # personal data the public page must mask (the demo's own may be blank)
         Enterprise.objects.filter(pk=entry.enterprise_id).update(
@@ -212,7 +225,15 @@ def test_task_page_shows_numbers_before_draw(world, client_for):
     client = client_for("market_staff")
     panel = client.get(f"/inspection/randominspectiontasks/{t.pk}/panel/").content.decode()
     assert "抽取户数" in panel and "生成并公布抽取承诺" in panel
-    assert client.post(f"/inspection/randominspectiontasks/{t.pk}/commit/").status_code == 302
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    form = {
+        "source_name": "中国福利彩票“双色球”",
+        "source_issue": "2026141",
+        "source_format": "ssq-7x2",
+        "source_available_at": tomorrow.strftime("%Y-%m-%dT21:15"),
+    }
+    assert "值格式" in panel and "最早可知时间" in panel
+    assert client.post(f"/inspection/randominspectiontasks/{t.pk}/commit/", form).status_code == 302
     t.refresh_from_db()
     assert t.status == "committed"
     assert (

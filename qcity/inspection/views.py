@@ -412,18 +412,9 @@ def case_notice(request, pk, kind):
                 for i in sample.items.all()
             ],
         )
-        if case.chain == "food":
-            doc.paragraph(
-                _(
-                    "如对检验结论有异议，可自收到本通知书之日起7个工作日内，向我局或其上级市场监督管理部门提出书面复检申请，逾期未提出的，不予受理。"
-                )
-            )
-        else:
-            doc.paragraph(
-                _(
-                    "如对检验结果有异议，可自收到本通知书之日起15日内，向我局或其上级市场监督管理部门提出书面异议。"
-                )
-            )
+        # the obligations and the 复检 period as the rule table has them (with their sources)
+        for text in services.notice_paragraphs(case):
+            doc.paragraph(text)
         name = "jianyan-jieguo-tongzhishu"
     elif kind == "rectify":
         doc = OfficialDocument(_("责令整改通知书"))

@@ -15,6 +15,7 @@ from .disposal import (  # noqa: F401
     TRANSITIONS,
     _case_todo,
     act,
+    notice_paragraphs,
     open_case,
     overturn,
     refuse_delete_case,

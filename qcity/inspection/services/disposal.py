@@ -26,7 +26,9 @@ Product chain, 《产品质量监督抽查管理暂行办法》(SAMR Order 18) a
 - rectification ordered with 60 days (Art 46), 复查 within 75 days of the order (Art 47); a
   failed 复查 is announced by the province and the second 复查 is taken 60-90 days after the
   announcement, never earlier (Art 48): a case cannot close on a second 复查 a day after the
-  announcement; a failed second 复查 leads to 停业整顿 (Art 48, 产品质量法 Art 17).
+  announcement; a failed second 复查 leads to 停业整顿 (Art 48, 产品质量法 Art 17); sales resume
+  only after a passed 复查 (Art 49), so a product case in rectification closes by its 复查,
+  never by a bare 办结.
 
 Both chains: every step's date is on or after the previous step's date (or the opening
 date) and not after today.
@@ -442,6 +444,13 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
                 )
                 todo = _("公告后再次复查：{s}")
         elif action == "close":
+            if case.chain == Chain.PRODUCT and case.stage == Stage.RECTIFY:
+                # sales resume only after a passed 复查, which closes the case itself (Art 49)
+                raise ValidationError(
+                    _("产品整改后须经复查合格方可办结，请录入复查结果（{src}）").format(
+                        src=rule_source("inspection.product.recheck_days")
+                    )
+                )
             evidence = (data.get("evidence") or "").strip()
             if not evidence:
                 raise ValidationError(
@@ -465,6 +474,58 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
         )
         _case_todo(case, (todo or _("核查处置：{s}")).format(s=case.sample))
     return case
+
+
+# ------------------------------------------------------------------ the result notice
+def _period(key: str) -> str:
+    from qcity.core.rulespec import ValueKind
+
+    amount = rulebook.value(key)
+    unit = _("个工作日") if rulebook.kind_of(key) == ValueKind.WORKING_DAYS else _("日")
+    return f"{amount}{unit}"
+
+
+def notice_paragraphs(case) -> list[str]:
+    """The obligations and rights told in the 检验结果通知书, from the rule table: risk control
+    at once, and the 复检 (异议) period, or why there is no 复检."""
+    if case.chain == Chain.FOOD:
+        paragraphs = [
+            _(
+                "你单位应当立即采取封存不合格食品、暂停生产经营不合格食品、通知相关生产经营者和消费者、"
+                "召回已上市销售的不合格食品等风险控制措施，复检和异议期间不得停止履行（依据：{src}）。"
+            ).format(src=rule_source("inspection.food.risk_control_days"))
+        ]
+        micro = microbiological_items(case.sample)
+        if micro:
+            paragraphs.append(
+                _("不合格项目“{items}”为微生物指标，依法不予复检（依据：{src}）。").format(
+                    items="、".join(micro),
+                    src=rule_source("inspection.food.retest_excluded_items"),
+                )
+            )
+        else:
+            paragraphs.append(
+                _(
+                    "如对检验结论有异议，可自收到本通知书之日起{period}内，向我局或其上级市场监督管理部门"
+                    "提出书面复检申请，逾期未提出的，不予受理（依据：{src}）。"
+                ).format(
+                    period=_period("inspection.food.retest_request_working_days"),
+                    src=rule_source("inspection.food.retest_request_working_days"),
+                )
+            )
+        return paragraphs
+    return [
+        _("你单位应当立即停止生产、销售同一产品，异议期间不得停止履行（依据：{src}）。").format(
+            src=rule_source("inspection.product.stop_sale_days")
+        ),
+        _(
+            "如对检验结果有异议，可自收到本通知书之日起{period}内，向我局或其上级市场监督管理部门"
+            "提出书面异议（依据：{src}）。"
+        ).format(
+            period=_period("inspection.product.objection_days"),
+            src=rule_source("inspection.product.objection_days"),
+        ),
+    ]
 
 
 # ------------------------------------------------------------------ the page's step guide
@@ -573,6 +634,8 @@ def step_guide(case) -> list[dict]:
         if action == "recall" and "recall" in done:
             continue
         if action == "request_retest" and "request_retest" in done:
+            continue
+        if action == "close" and case.chain == Chain.PRODUCT and case.stage == Stage.RECTIFY:
             continue
         precondition, key, _since = STEP_GUIDE[action][case.chain]
         due = None

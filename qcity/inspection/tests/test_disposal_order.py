@@ -359,3 +359,39 @@ def test_case_page_shows_each_open_step_with_precondition_deadline_and_source(wo
     )
     assert "中华人民共和国产品质量法第十五条" in page
     assert "第四十五条" in page  # stop production and sale at once
+
+
+def test_product_case_in_rectification_closes_only_by_a_passed_recheck(world, client_for):
+    case = product_case(world)
+    with admin(world):
+        case = services.act(case, "serve_notice", on=case.opened_on + 3 * DAY)
+        case = services.act(case, "order_rectification", on=case.due + DAY)
+    office = client_for("office_admin")
+    page = office.get(reverse("inspection:disposalcase_detail", args=[case.pk])).content.decode()
+    assert 'value="close"' not in page and 'value="recheck"' in page
+    page = post(office, case, "close", TODAY, evidence="整改报告")
+    assert "复查合格方可办结" in page and "第四十七条" in page
+    assert refresh(case).stage == "rectify"
+
+
+def _notice_text(client, case):
+    import io
+    import zipfile
+
+    response = client.get(reverse("inspection:case_notice", args=[case.pk, "result"]))
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as docx:
+        return docx.read("word/document.xml").decode()
+
+
+def test_result_notice_tells_recall_at_once_and_no_retest_for_microbiological_items(
+    world, client_for
+):
+    office = client_for("office_admin")
+    text = _notice_text(office, food_case(world, items=MICRO))
+    assert "立即" in text and "召回" in text and "第三十九条" in text
+    assert "不予复检" in text and "提出书面复检申请" not in text
+    text = _notice_text(office, food_case(world))
+    assert "7个工作日" in text and "食品安全法第八十八条" in text
+    text = _notice_text(office, product_case(world))
+    assert "立即停止生产、销售" in text and "15日" in text and "产品质量法第十五条" in text

@@ -5,6 +5,7 @@ import hashlib
 import json
 import math
 import random
+import unicodedata
 from fractions import Fraction
 
 import pytest
@@ -15,12 +16,46 @@ from qcity.inspection import draw as D
 # Written from docs/draw.md only; it must not import anything from the project.
 
 
-def spec_draw(secret, public_value, enterprises, inspectors, params, conflicts, history):
+def spec_canonical(fmt, text):
+    """§4.2: fold, drop labels, split, check, write canonically."""
+    t = unicodedata.normalize("NFKC", text)
+    for label in ("开奖号码", "红球", "蓝球", "前区", "后区", "号码"):
+        t = t.replace(label, " ")
+    for sep in ",，、;；+|/:：-":
+        t = t.replace(sep, " ")
+    pieces = t.split()
+    if not all(p.isascii() and p.isdigit() for p in pieces):
+        raise ValueError(text)
+    zones = {"ssq-7x2": ((6, 33), (1, 16)), "dlt-7x2": ((5, 35), (2, 12))}
+    if fmt in zones:
+        (nf, hf), (nb, hb) = zones[fmt]
+        if len(pieces) != nf + nb:
+            raise ValueError(text)
+        out = []
+        for part, hi in ((pieces[:nf], hf), (pieces[nf:], hb)):
+            balls = sorted(int(p) for p in part)
+            if len(set(balls)) != len(balls) or not all(1 <= b <= hi for b in balls):
+                raise ValueError(text)
+            out += [f"{b:02d}" for b in balls]
+        return " ".join(out)
+    k = {"pl5-5x1": 5, "3d-3x1": 3}[fmt]
+    if len(pieces) == 1 and len(pieces[0]) == k:
+        pieces = list(pieces[0])
+    if len(pieces) != k or any(len(p) != 1 for p in pieces):
+        raise ValueError(text)
+    return " ".join(pieces)
+
+
+def spec_draw(secret, public_value, enterprises, inspectors, params, conflicts, history, source):
     sha = hashlib.sha256
     sb = bytes.fromhex(secret)
 
     def cj(o):
         return json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    if not source["available_at"] > source["committed_at"]:  # fixed-width UTC text
+        raise ValueError("value known at commitment")
+    public_value = spec_canonical(source["format"], public_value)
 
     lines = sorted((c, e) for c in enterprises for e in enterprises[c])
     ent_l = "".join(c + "\t" + e + "\n" for c, e in lines).encode()
@@ -29,7 +64,7 @@ def spec_draw(secret, public_value, enterprises, inspectors, params, conflicts, 
         "conflicts": sorted({(i, e) for i, e in conflicts}),
         "history": {e: [sorted(set(t)) for t in h] for e, h in sorted(history.items()) if h},
     }
-    commitment = [sha(x).hexdigest() for x in (sb, ent_l, ins_l, cj(cons), cj(params))]
+    commitment = [sha(x).hexdigest() for x in (sb, ent_l, ins_l, cj(cons), cj(params), cj(source))]
     N = {c: len(v) for c, v in enterprises.items()}
     r = params["ratios"]
     if params["counts"] is not None:
@@ -116,10 +151,27 @@ def make_world(rng, n_ent=300, n_insp=25):
     return pop, insp, sorted(conflicts), history
 
 
-def compare(secret, pv, pop, insp, params, conflicts, history):
-    res = D.draw(secret, pv, pop, insp, params, conflicts, history)
+SOURCE = {
+    "available_at": "2024-06-04T13:30:00Z",
+    "committed_at": "2024-06-03T02:00:00Z",
+    "format": "pl5-5x1",
+    "issue": "24150",
+    "name": "中国体育彩票“排列5”",
+}
+
+
+def compare(secret, pv, pop, insp, params, conflicts, history, source=SOURCE):
+    lib_source = D.PublicSource(**source)
+    res = D.draw(secret, pv, pop, insp, params, conflicts, history, lib_source)
     c, n, sel, order, teams = spec_draw(
-        secret, pv, pop, insp, json.loads(D.canonical_json(params.canonical())), conflicts, history
+        secret,
+        pv,
+        pop,
+        insp,
+        json.loads(D.canonical_json(params.canonical())),
+        conflicts,
+        history,
+        source,
     )
     cm = res.commitment
     assert c == [
@@ -128,6 +180,7 @@ def compare(secret, pv, pop, insp, params, conflicts, history):
         cm.inspectors_sha256,
         cm.constraints_sha256,
         cm.parameters_sha256,
+        cm.source_sha256,
     ]
     assert n == res.allocation
     assert sel == res.selected
@@ -157,9 +210,42 @@ def test_spec_matches_reference(seed):
             recent_n=3,
         ),
     ]
+    ssq = {**SOURCE, "format": "ssq-7x2", "name": "中国福利彩票“双色球”", "issue": "2024061"}
     for p in params_list:
-        compare(
-            secret, f"彩票{seed}期 {rng.randrange(10**5):05d}", pop, insp, p, conflicts, history
+        compare(secret, f"{rng.randrange(10**5):05d}", pop, insp, p, conflicts, history)
+        reds = rng.sample(range(1, 34), 6)
+        written = "，".join(str(r) for r in reds) + f" + {rng.randrange(1, 17)}"
+        compare(secret, written, pop, insp, p, conflicts, history, ssq)
+
+
+def test_spec_canonical_forms_match_reference():
+    rng = random.Random(5)
+    for fmt in ("ssq-7x2", "dlt-7x2", "pl5-5x1", "3d-3x1"):
+        for _ in range(50):
+            k = rng.randrange(1, 9)
+            text = " ".join(str(rng.randrange(0, 40)) for _ in range(k))
+            try:
+                expected = spec_canonical(fmt, text)
+            except ValueError:
+                with pytest.raises(D.DrawError):
+                    D.canonical_value(fmt, text)
+            else:
+                assert D.canonical_value(fmt, text) == expected
+    assert spec_canonical("ssq-7x2", "红球：33 25 18 12 05 01 蓝球：07") == "01 05 12 18 25 33 07"
+
+
+def test_spec_refuses_value_known_at_commitment():
+    late = {**SOURCE, "available_at": SOURCE["committed_at"]}
+    with pytest.raises(ValueError):
+        spec_draw(SECRET, "71930", {"A": ["E1"]}, {}, {}, [], {}, late)
+    with pytest.raises(D.DrawError, match="必须晚于承诺公布时间"):
+        D.draw(
+            SECRET,
+            "71930",
+            _pop(2),
+            {"P0": "", "P1": ""},
+            D.DrawParams(team_size=2, counts={"B": 1}),
+            source=D.PublicSource(**late),
         )
 
 
@@ -186,7 +272,7 @@ def test_worked_example_from_doc():
     )
     res = compare(
         bytes(range(32)).hex(),
-        "体彩排列五第24150期 71930",
+        "71930",
         pop,
         insp,
         params,
@@ -194,14 +280,19 @@ def test_worked_example_from_doc():
         {"E15": [["P2", "P3"], ["P4", "P5"]]},
     )
     assert res.commitment.enterprises_sha256.startswith("de260e1f")
-    assert res.seed.startswith("df91ecf4")
+    assert res.commitment.parameters_sha256.startswith("b8e89904")
+    assert res.commitment.source_sha256.startswith("ef944fb0")
+    assert res.public_value == "7 1 9 3 0"
+    assert res.seed.startswith("36394f92")
     assert res.selected == {
-        "A": ["E01", "E06"],
-        "B": ["E09"],
-        "C": ["E12", "E11"],
+        "A": ["E06", "E04"],
+        "B": ["E07"],
+        "C": ["E13", "E11"],
         "D": ["E15", "E14"],
     }
-    assert res.teams["E15"] == ["P6", "P1"] and res.teams["E14"] == ["P4", "P3"]
+    assert res.order == ["E06", "E07", "E04", "E13", "E11", "E15", "E14"]
+    assert res.teams["E11"] == ["P2", "P5"]  # P4 at the cap
+    assert res.teams["E15"] == ["P6", "P1"] and res.teams["E14"] == ["P5", "P3"]
 
 
 # ---------------------------------------------------------------- allocation

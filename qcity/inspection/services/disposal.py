@@ -534,86 +534,74 @@ _RECALL_RULE = {
     Chain.PRODUCT: "inspection.product.stop_sale_days",
 }
 
-# action -> chain -> (precondition, deadline rule, what the deadline counts from)
+# action -> chain -> (precondition, deadline rule)
 STEP_GUIDE = {
     "serve_notice": {
-        chain: (gettext_lazy("检验结论为不合格"), _notice_rule(chain), gettext_lazy("立项"))
+        chain: (gettext_lazy("检验结论为不合格"), _notice_rule(chain))
         for chain in (Chain.FOOD, Chain.PRODUCT)
     },
     "request_retest": {
         Chain.FOOD: (
             gettext_lazy("收到检验结论；非微生物指标；备份样品在保质期和保存期内；只能申请一次"),
             "inspection.food.retest_request_working_days",
-            gettext_lazy("送达"),
         ),
         Chain.PRODUCT: (
             gettext_lazy("收到检验结果；只能申请一次"),
             "inspection.product.objection_days",
-            gettext_lazy("送达"),
         ),
     },
     "retest_result": {
         Chain.FOOD: (
             gettext_lazy("已受理复检申请"),
             "inspection.food.retest_lab_working_days",
-            gettext_lazy("受理"),
         ),
         Chain.PRODUCT: (
             gettext_lazy("已受理异议"),
             "inspection.product.retest_days",
-            gettext_lazy("受理"),
         ),
     },
     "start_verification": {
         Chain.FOOD: (
             gettext_lazy("复检申请期届满且未申请复检"),
             "inspection.food.disposal_days",
-            gettext_lazy("立项"),
         ),
     },
     "recall": {
         Chain.FOOD: (
             gettext_lazy("收到不合格结论即应办理，复检期间不停止"),
             _RECALL_RULE[Chain.FOOD],
-            gettext_lazy("送达"),
         ),
         Chain.PRODUCT: (
             gettext_lazy("收到不合格结果即应办理，异议期间不停止"),
             _RECALL_RULE[Chain.PRODUCT],
-            gettext_lazy("送达"),
         ),
     },
     "order_rectification": {
         Chain.FOOD: (
             gettext_lazy("已启动核查或复检维持原结论"),
             "inspection.food.disposal_days",
-            gettext_lazy("立项"),
         ),
         Chain.PRODUCT: (
             gettext_lazy("异议期届满或复检维持原结论"),
             "inspection.product.rectification_days",
-            gettext_lazy("责令整改"),
         ),
     },
     "file_penalty": {
         Chain.FOOD: (
             gettext_lazy("核查发现违法行为"),
             "inspection.food.disposal_days",
-            gettext_lazy("立项"),
         ),
     },
     "recheck": {
         Chain.PRODUCT: (
-            gettext_lazy("已责令整改；公告后的再次复查须在公告后60至90日内"),
+            gettext_lazy("已责令整改"),
             "inspection.product.recheck_days",
-            gettext_lazy("责令整改"),
         ),
     },
     "close": {
         chain: (
             gettext_lazy("已整改、立案查处或停业整顿，并有处置证据"),
             "inspection.food.disposal_days" if chain == Chain.FOOD else "",
-            gettext_lazy("立项"),
         )
         for chain in (Chain.FOOD, Chain.PRODUCT)
     },
@@ -637,13 +625,17 @@ def step_guide(case) -> list[dict]:
             continue
         if action == "close" and case.chain == Chain.PRODUCT and case.stage == Stage.RECTIFY:
             continue
-        precondition, key, _since = STEP_GUIDE[action][case.chain]
+        precondition, key = STEP_GUIDE[action][case.chain]
         due = None
         if action == "recall" and case.notice_served_on:
             due, _e = _rule_deadline(case.notice_served_on, key)
         elif action == "recheck" and case.stage == Stage.ANNOUNCED:
             key = "inspection.product.second_recheck_max_days"
             due = case.due
+            precondition = _("复查不合格已公告；再次复查须在公告后{lo}至{hi}日内").format(
+                lo=rulebook.value("inspection.product.second_recheck_min_days"),
+                hi=rulebook.value(key),
+            )
         elif action in ("serve_notice", "request_retest", "retest_result", "recheck"):
             due = case.due
         elif key == "inspection.food.disposal_days":

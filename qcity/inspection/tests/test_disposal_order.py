@@ -260,7 +260,7 @@ def test_product_stop_sale_is_ordered_inside_the_objection_window(world, client_
     assert refresh(case).stage == "objection_window"
 
 
-def test_product_second_recheck_a_day_after_the_announcement_is_refused(world):
+def test_product_second_recheck_a_day_after_the_announcement_is_refused(world, client_for):
     case = product_case(world)
     served = case.opened_on + 3 * DAY
     with admin(world):
@@ -276,6 +276,12 @@ def test_product_second_recheck_a_day_after_the_announcement_is_refused(world):
         assert str(announced + 60 * DAY) in str(info.value)
     case = refresh(case)
     assert case.stage == "announced" and case.closed_on is None
+    page = (
+        client_for("office_admin")
+        .get(reverse("inspection:disposalcase_detail", args=[case.pk]))
+        .content.decode()
+    )
+    assert "公告后60至90日内" in page and "第四十八条" in page
 
 
 def test_product_retest_is_allowed_once_then_rectification_follows(world):

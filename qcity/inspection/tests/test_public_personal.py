@@ -8,14 +8,14 @@ from django.utils import timezone
 
 from qcity.inspection import services
 from qcity.inspection.tests.helpers import admin
-from qcity.inspection.tests.test_draws import task
+from qcity.inspection.tests.test_draws import commit, task
 from qcity.registry.models import Enterprise
 
 
 def _drawn(world):
     with admin(world):
         return services.enter_public_value(
-            services.commit_task(task(world, mode="count", count_b=2, count_d=1)), "77777"
+            commit(task(world, mode="count", count_b=2, count_d=1)), "77777"
         )
 
 

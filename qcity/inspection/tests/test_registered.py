@@ -16,6 +16,7 @@ from qcity.inspection.models import (
     SamplingPlan,
 )
 from qcity.inspection.tests import helpers
+from qcity.inspection.tests.test_draws import commit
 from qcity.registry.models import ProductCategory
 
 
@@ -31,7 +32,7 @@ def drawn_task(world, district=2):
             "count_b": 2,
         }
     )
-    services.commit_task(task)
+    commit(task)
     return services.enter_public_value(task, "12345")
 
 

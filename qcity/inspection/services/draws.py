@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 from decimal import Decimal
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -147,6 +153,37 @@ def _inspector_pool(task):
     return Inspector.objects.filter(unit_id__in=units, status="active").select_related("unit")
 
 
+# The secret is sealed at rest until the draw (AES-GCM, key derived from the deployment's
+# SECRET_KEY, which lives in the server environment, not in the database): a database dump or
+# an unencrypted backup taken before the draw does not reveal it. At the draw it is published,
+# so the record then holds it in clear.
+_SEALED = "sealed1:"
+
+
+def _seal_key() -> bytes:
+    return hashlib.sha256(b"qcity-draw-secret\x00" + settings.SECRET_KEY.encode()).digest()
+
+
+def seal_secret(secret: str, task_pk: int) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(_seal_key()).encrypt(nonce, bytes.fromhex(secret), f"task:{task_pk}".encode())
+    return _SEALED + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unsealed_secret(task) -> str:
+    """The task's secret in clear (for the draw itself; shown to people only after it)."""
+    if not task.secret.startswith(_SEALED):
+        return task.secret
+    raw = base64.urlsafe_b64decode(task.secret[len(_SEALED) :])
+    try:
+        plain = AESGCM(_seal_key()).decrypt(raw[:12], raw[12:], f"task:{task.pk}".encode())
+    except InvalidTag:
+        raise ValidationError(
+            _("抽取密钥无法解封（服务器密钥已更换或记录被改动），不能抽取；请新建任务重新公布承诺")
+        ) from None
+    return plain.hex()
+
+
 def source_of(task) -> drawlib.PublicSource:
     """The bound public randomness source as committed (docs/draw.md §4)."""
     return drawlib.PublicSource(
@@ -267,7 +304,7 @@ def commit_task(
             secret, population, inspectors, params, conflicts, history, source
         )
         before = audit.snapshot(task)
-        task.secret = secret
+        task.secret = seal_secret(secret, task.pk)
         task.snapshot = {
             "population": population,
             "inspectors": inspectors,
@@ -371,9 +408,10 @@ def _draw_with(task, raw, source, user, now):
             )
         ) from None
     snap = task.snapshot
+    secret = unsealed_secret(task)
     try:
         result = drawlib.draw(
-            task.secret,
+            secret,
             canonical,
             snap["population"],
             snap["inspectors"],
@@ -387,6 +425,7 @@ def _draw_with(task, raw, source, user, now):
     if result.commitment.as_dict() != task.commitment:
         raise ValidationError(_("抽取输入与已公布的承诺不一致，拒绝抽取"))
     before = audit.snapshot(task)
+    task.secret = secret  # revealed with the result
     task.public_value, task.public_value_canonical = raw, canonical
     task.public_value_source = (source or "")[:200]
     task.result = result.as_dict()

@@ -3,6 +3,7 @@ value is canonicalised, every entry (refused ones too) is kept and shown, the pu
 the verification read the same rows, and the secret stays hidden until the reveal."""
 
 import datetime
+import hashlib
 import json
 
 import pytest
@@ -214,31 +215,47 @@ def test_commitment_and_draw_times_are_distinct_and_shown(world, client_for):
 
 
 def test_secret_hidden_everywhere_before_the_reveal(world, client_for):
+    """Everything a person or a dump could see before the draw is captured, then the draw
+    reveals the secret and none of the captures may contain it."""
+    from django.core import serializers
+
     with admin(world):
         t = commit(task(world))
-    secret = t.secret
-    assert len(secret) == 64
+    seen = []
     logs = ChangeLog.objects.filter(object_id=str(t.pk))
     assert logs.exists() and "密钥" in " ".join(logs.values_list("note", flat=True))
-    for row in logs.values("before", "after", "note"):
-        assert secret not in json.dumps(row, ensure_ascii=False)
-    for row in Event.objects.filter(object_id=str(t.pk)).values("params", "label"):
-        assert secret not in json.dumps(row, ensure_ascii=False)
+    seen += [json.dumps(row, ensure_ascii=False) for row in logs.values("before", "after", "note")]
+    seen += [
+        json.dumps(row, ensure_ascii=False)
+        for row in Event.objects.filter(object_id=str(t.pk)).values("params", "label")
+    ]
+    # the database row itself, as a dump or an unencrypted backup would hold it
+    seen.append(serializers.serialize("json", RandomInspectionTask.objects.filter(pk=t.pk)))
     staff = client_for("office_admin")
-    api = staff.get(f"/api/inspection/randominspectiontasks/{t.pk}/")
-    assert api.status_code == 200 and secret not in api.content.decode()
-    listing = staff.get("/api/inspection/randominspectiontasks/")
-    assert listing.status_code == 200 and secret not in listing.content.decode()
+    for url in (
+        f"/api/inspection/randominspectiontasks/{t.pk}/",
+        "/api/inspection/randominspectiontasks/",
+    ):
+        response = staff.get(url)
+        assert response.status_code == 200
+        seen.append(response.content.decode())
     export = staff.get("/inspection/randominspectiontasks/", {"export": "csv"})
-    assert export.status_code == 200 and secret not in export.content.decode("utf-8-sig")
+    assert export.status_code == 200
+    seen.append(export.content.decode("utf-8-sig"))
     for who in ("office_admin", "auditor", "inspector", None):
         client = client_for(who)
-        assert secret not in client.get(f"/public/draws/{t.pk}/").content.decode()
-        assert (
-            secret not in client.get(f"/inspection/randominspectiontasks/{t.pk}/").content.decode()
-        )
+        seen.append(client.get(f"/public/draws/{t.pk}/").content.decode())
+        seen.append(client.get(f"/inspection/randominspectiontasks/{t.pk}/panel/").content.decode())
         assert client.get(f"/public/draws/{t.pk}/record.json").status_code == 404
-    # revealed with the draw, on the public page and in the record
     with admin(world):
-        services.enter_public_value(t, "71930")
+        t = services.enter_public_value(t, "71930")
+    secret = t.secret
+    assert (
+        len(secret) == 64
+        and t.commitment["secret_sha256"] == hashlib.sha256(bytes.fromhex(secret)).hexdigest()
+    )
+    for text in seen:
+        assert secret not in text
+    # revealed with the draw, on the public page and in the record
     assert secret in _page(client_for(None), t)
+    assert client_for(None).get(f"/public/draws/{t.pk}/record.json").json()["secret"] == secret

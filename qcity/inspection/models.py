@@ -391,17 +391,25 @@ class Sample(UnitOwnedModel, VoidableModel):
     # Published-table fields, kept as published (issue 11): the sampled place may not be in the
     # register, the lab may not be a registered institution, and the announcement identifies
     # the row for anyone checking it against the bureau's website.
-    sampled_unit_name = models.CharField(_("被抽样单位名称"), max_length=200, blank=True)
-    sampled_unit_address = models.CharField(_("被抽样单位地址"), max_length=300, blank=True)
-    lab_name = models.CharField(_("检验机构（公布）"), max_length=200, blank=True)
-    notice_no = models.CharField(_("公告号"), max_length=100, blank=True)
+    sampled_unit_name = models.CharField(
+        _("被抽样单位名称"), max_length=200, blank=True, db_default=""
+    )
+    sampled_unit_address = models.CharField(
+        _("被抽样单位地址"), max_length=300, blank=True, db_default=""
+    )
+    lab_name = models.CharField(_("检验机构（公布）"), max_length=200, blank=True, db_default="")
+    notice_no = models.CharField(_("公告号"), max_length=100, blank=True, db_default="")
     notice_date = models.DateField(_("公告日期"), null=True, blank=True)
-    task_source = models.CharField(_("任务来源/项目名称"), max_length=200, blank=True)
+    task_source = models.CharField(
+        _("任务来源/项目名称"), max_length=200, blank=True, db_default=""
+    )
     # False when the table did not publish a 抽样日期: sampled_on then holds the announcement
     # date (the period the statistics count it in) and pages show the date as not published.
-    sampled_on_published = models.BooleanField(_("抽样日期已公布"), default=True)
-    published_row = models.JSONField(_("公布原文"), default=dict, blank=True, editable=False)
-    search_text = models.TextField(_("检索文本（简体）"), blank=True, editable=False)
+    sampled_on_published = models.BooleanField(_("抽样日期已公布"), default=True, db_default=True)
+    published_row = models.JSONField(
+        _("公布原文"), default=dict, blank=True, editable=False, db_default={}
+    )
+    search_text = models.TextField(_("检索文本（简体）"), blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-sampled_on", "-pk"]

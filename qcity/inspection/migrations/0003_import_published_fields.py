@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sample',
             name='lab_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='检验机构（公布）'),
+            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='检验机构（公布）'),
         ),
         migrations.AddField(
             model_name='sample',
@@ -23,36 +23,36 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sample',
             name='notice_no',
-            field=models.CharField(blank=True, max_length=100, verbose_name='公告号'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='公告号'),
         ),
         migrations.AddField(
             model_name='sample',
             name='published_row',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='公布原文'),
+            field=models.JSONField(blank=True, db_default={}, default=dict, editable=False, verbose_name='公布原文'),
         ),
         migrations.AddField(
             model_name='sample',
             name='sampled_on_published',
-            field=models.BooleanField(default=True, verbose_name='抽样日期已公布'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='抽样日期已公布'),
         ),
         migrations.AddField(
             model_name='sample',
             name='sampled_unit_address',
-            field=models.CharField(blank=True, max_length=300, verbose_name='被抽样单位地址'),
+            field=models.CharField(blank=True, db_default='', max_length=300, verbose_name='被抽样单位地址'),
         ),
         migrations.AddField(
             model_name='sample',
             name='sampled_unit_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='被抽样单位名称'),
+            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='被抽样单位名称'),
         ),
         migrations.AddField(
             model_name='sample',
             name='search_text',
-            field=models.TextField(blank=True, editable=False, verbose_name='检索文本（简体）'),
+            field=models.TextField(blank=True, db_default='', editable=False, verbose_name='检索文本（简体）'),
         ),
         migrations.AddField(
             model_name='sample',
             name='task_source',
-            field=models.CharField(blank=True, max_length=200, verbose_name='任务来源/项目名称'),
+            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='任务来源/项目名称'),
         ),
     ]

@@ -578,6 +578,10 @@ def public_draw(request, pk):
         "commitment_lines": _commitment_lines(task.commitment or {}),
         "value_format": drawlib.FORMATS.get(task.source_format),
         "value_entries": task.value_entries.all(),
+        # a committed draw left undrawn once its value is known is visible, not silent
+        "overdue": task.status == TaskStatus.COMMITTED
+        and task.source_available_at is not None
+        and task.source_available_at <= timezone.now(),
         "param_lines": _param_lines(snap.get("params", {})),
         "system_ids": _system_ids(task),
     }

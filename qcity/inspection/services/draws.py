@@ -389,14 +389,16 @@ def _draw_with(task, raw, source, user, now):
         raise ValidationError(
             _("该任务的检查期已于{end}结束，不能再抽取").format(end=task.period_end)
         )
-    if not task.source_available_at or now < task.source_available_at:
+    if not task.source_available_at or not task.source_format:
+        raise ValidationError(
+            _("该承诺没有绑定公开随机数来源（旧版承诺），不能抽取；请新建任务重新公布承诺")
+        )
+    if now < task.source_available_at:
         raise ValidationError(
             _("{name}第{issue}期的结果最早于{at}才能知道，此前不能录入").format(
                 name=task.source_name,
                 issue=task.source_issue,
-                at=timezone.localtime(task.source_available_at).strftime("%Y-%m-%d %H:%M")
-                if task.source_available_at
-                else "—",
+                at=timezone.localtime(task.source_available_at).strftime("%Y-%m-%d %H:%M"),
             )
         )
     try:
@@ -505,6 +507,8 @@ def verify_task(task, public_value: str | None = None) -> drawlib.VerifyReport:
     accepted = list(task.value_entries.filter(accepted=True))
     if len(accepted) != 1 or accepted[0].value != task.public_value:
         out.append(_("公开随机数录入记录与公布的数值不一致"))
+    elif accepted[0].entered_at < task.source_available_at:
+        out.append(_("公开随机数的录入时间早于其最早可知时间"))
     try:
         canonical = drawlib.canonical_value(task.source_format, task.public_value)
     except drawlib.DrawError as exc:

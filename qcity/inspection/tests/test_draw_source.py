@@ -86,6 +86,8 @@ def test_commitment_shows_and_binds_the_source(world, client_for):
     for text in ("中国福利彩票“双色球”", "26140", "ssq-7x2", "6个红球", "最早可知时间"):
         assert text in page
     assert t.commitment["source_sha256"] in page
+    # the result is already known (an hour ago) and nothing was entered: said openly
+    assert "尚未录入公开随机数、完成抽取" in page
     with admin(world):
         t = services.enter_public_value(t, SSQ)
     assert "验证通过" in _page(client_for(None), t, verify="1")

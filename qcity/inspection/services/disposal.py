@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -702,12 +703,19 @@ def scan_overdue(today: datetime.date | None = None) -> int:
         )
         flagged += 1
     # 召回/下架 (停止生产、销售) is due at once on serving the result, whatever the stage
+    from qcity.core.models import Event
+
+    recalled = set(
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(DisposalCase), type="recall"
+        ).values_list("object_id", flat=True)
+    )
     for case in (
         DisposalCase.objects.filter(notice_served_on__isnull=False)
         .exclude(stage__in=[Stage.CLOSED, Stage.OVERTURNED])
         .select_related("sample", "unit")
     ):
-        if any(action == "recall" for action, _on in steps_taken(case)):
+        if str(case.pk) in recalled:
             continue
         due, _e = _rule_deadline(case.notice_served_on, _RECALL_RULE[case.chain])
         if due < today:

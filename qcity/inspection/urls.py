@@ -19,6 +19,11 @@ urlpatterns = registry_urls("inspection") + [
     path("inspectionrecords/gsxt.csv", views.records_gsxt_csv, name="records_gsxt_csv"),
     path("samplingplans/<int:pk>/overlaps/", views.plan_overlaps, name="plan_overlaps"),
     path("samplingplans/<int:pk>/import/", views.plan_import, name="plan_import"),
+    path(
+        "samplingplans/<int:pk>/import/<int:run_pk>/review/",
+        views.plan_import_review,
+        name="plan_import_review",
+    ),
     path("samplingplans/<int:pk>/bulk-import/", views.plan_bulk_import, name="plan_bulk_import"),
     path("bulk-imports/<int:pk>/", views.bulk_run, name="bulk_run"),
     path("samples/<int:pk>/result/", views.sample_result, name="sample_result"),

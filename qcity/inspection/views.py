@@ -244,6 +244,38 @@ def plan_import(request, pk):
     )
 
 
+@login_required
+@require_POST
+def plan_import_review(request, pk, run_pk):
+    """The clerk confirms the categories of rows held for review; those rows are imported."""
+    from .models import ResultImport
+    from .services.imports import import_reviewed
+
+    plan = get_scoped_object(get(SamplingPlan), request.user, pk, CHANGE)
+    run = get_object_or_404(ResultImport, pk=run_pk, plan=plan)
+    confirmed = {}
+    for key, code in request.POST.items():
+        if key.startswith("category_") and code.strip():
+            try:
+                confirmed[int(key.removeprefix("category_"))] = code.strip()
+            except ValueError:
+                continue
+    report, error = None, ""
+    if not confirmed:
+        error = _("请为待确认的行选择类别")
+    else:
+        try:
+            report = import_reviewed(run, confirmed, request.user)
+        except ValidationError as exc:
+            error = _errors(exc)
+    return render(
+        request,
+        "inspection/plan_import.html",
+        {"plan": plan, "report": report, "error": error, "runs": plan.imports.all()[:10]},
+        status=400 if error or (report and report.errors) else 200,
+    )
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

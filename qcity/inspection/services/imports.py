@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -230,14 +231,26 @@ def _row_key(rec: dict) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
 
 
-def import_results(plan, filename: str, data: bytes, user=None, create_unmatched: bool = True):
+def import_results(
+    plan,
+    filename: str,
+    data: bytes,
+    user=None,
+    create_unmatched: bool = True,
+    categories_confirmed: dict[int, str] | None = None,
+    review_of=None,
+):
     """Import a lab file or a published result table into ``plan``: all rows or none.
 
     Refused when the same file was imported before; a row whose sample already exists is
-    skipped (idempotent). Each problem is reported with row, column and reason."""
+    skipped (idempotent). Each problem is reported with row, column and reason. Rows whose
+    category could only be guessed are held for review; ``review_of`` (the earlier run, whose
+    file is kept) with ``categories_confirmed`` (row -> category code chosen by the clerk)
+    imports them: the rows imported the first time are skipped as existing."""
     sha = hashlib.sha256(data).hexdigest()
+    confirmed = categories_confirmed or {}
     previous = ResultImport.objects.filter(sha256=sha, committed=True).first()
-    if previous is not None:
+    if previous is not None and review_of is None:
         raise ValidationError(
             _("该文件已于{when}导入（{name}），不能重复导入").format(
                 when=timezone.localtime(previous.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -272,7 +285,21 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
         category = categories.match(
             rec.get("category"), rec.get("section"), rec.get("product_name")
         )
-        if category is None and not rec.get("category") and not rec.get("section"):
+        if category is None and row in confirmed:
+            category = ProductCategory.objects.filter(
+                code=confirmed[row], code__startswith=plan.category.code[:1]
+            ).first()
+            if category is None:
+                err(_("分类"), _("确认的类别代码“{c}”不在类别树中").format(c=confirmed[row]))
+                continue
+            report.hints.append(
+                {
+                    "row": row,
+                    "column": _("分类"),
+                    "reason": _("分类由办事人员确认为“{c}”").format(c=category.name),
+                }
+            )
+        elif category is None and not rec.get("category") and not rec.get("section"):
             # empty 分类 cell: the category from the product name, taken only when sure
             category, confidence, candidates = categories.from_product(rec["product_name"])
             if category is None or confidence < CATEGORY_AUTO_CONFIDENCE:
@@ -506,6 +533,8 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
         run.rows_created, run.rows_skipped = report.created, report.skipped
         run.matches = report.matches + [{"review": True, **r} for r in report.review]
         run.committed = bool(report.created)
+        if report.review:  # kept so the held rows can be imported once the clerk confirms
+            run.file.save(f"review-{sha[:16]}{_suffix(filename)}", ContentFile(data), save=False)
         run.errors = []
         run.save()
         audit.record(
@@ -523,6 +552,28 @@ def import_results(plan, filename: str, data: bytes, user=None, create_unmatched
 
 class _Rollback(Exception):
     pass
+
+
+def _suffix(filename: str) -> str:
+    m = re.search(r"\.[A-Za-z0-9]{1,5}$", filename or "")
+    return m.group(0).lower() if m else ""
+
+
+def import_reviewed(run, categories_confirmed: dict[int, str], user=None) -> ImportReport:
+    """Import the rows of ``run`` held for category review, with the categories the clerk
+    confirmed (row -> category code). Rows left unconfirmed stay in the review list."""
+    if not run.file:
+        raise ValidationError(_("该次导入没有待确认的行"))
+    with run.file.open("rb") as fh:
+        data = fh.read()
+    return import_results(
+        run.plan,
+        run.file_name,
+        data,
+        user,
+        categories_confirmed=categories_confirmed,
+        review_of=run,
+    )
 
 
 # --------------------------------------------------------------------------- large files

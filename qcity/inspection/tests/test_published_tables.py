@@ -190,3 +190,24 @@ def test_industrial_table_listing_only_failing_item_names(world, client_for):
     assert cable.lab_name == "示例市产品质量检验所"
     assert samples["移动电源"].items.get().item == "标志和说明"
     assert Enterprise.objects.filter(name="示例市远航电缆有限公司").count() <= 1
+
+
+def test_clerk_confirms_a_held_category_and_only_that_row_is_imported(world, client_for):
+    from qcity.inspection.models import ResultImport
+
+    _r, page, samples, client = post(world, client_for, food_file(), "food.xlsx")
+    plan = next(iter(samples.values())).plan
+    run = ResultImport.objects.filter(plan=plan, committed=True).get()
+    milk_row = 3 + 3  # title rows 1-2, header row 3, 纯牛奶 is the third data row
+    assert f'name="category_{milk_row}"' in page
+    response = client.post(
+        f"/inspection/samplingplans/{plan.pk}/import/{run.pk}/review/",
+        {f"category_{milk_row}": "F050102", f"category_{milk_row + 1}": ""},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200, page
+    assert "导入 1 批次，待人工确认类别 1 行，问题 0 个，已存在跳过 5 批次" in page
+    milk = Sample.objects.get(plan=plan, product_name="纯牛奶")
+    assert milk.category.name == "灭菌乳" and milk.conclusion == "fail"
+    assert "分类由办事人员确认为“灭菌乳”" in page
+    assert not Sample.objects.filter(plan=plan, product_name="小磨芝麻香油").exists()

@@ -173,7 +173,7 @@ def test_traditional_html_with_typed_header_read_as_purchase_and_found_by_simpli
     assert s.category.name == "菜籽油"  # matched on the simplified name
     assert s.production_date.isoformat() == "2026-03-05" and s.channel == "circulation"
     assert "購進" not in s.batch and s.items.get().value_text == "12.1μg/kg"
-    assert "列名“检验结结果" in page or "检验结结果" in page  # the typed label is reported
+    assert "按“不合格项目║检验结果║标准值”识别" in page  # the typed label is reported
     listing = client.get("/inspection/samples/", {"q": "丰收"}).content.decode()
     assert s.number in listing
 
@@ -211,3 +211,22 @@ def test_clerk_confirms_a_held_category_and_only_that_row_is_imported(world, cli
     assert milk.category.name == "灭菌乳" and milk.conclusion == "fail"
     assert "分类由办事人员确认为“灭菌乳”" in page
     assert not Sample.objects.filter(plan=plan, product_name="小磨芝麻香油").exists()
+
+
+def test_header_labels_with_typos_spaces_breaks_and_full_width_are_recognised():
+    from qcity.inspection import result_tables
+
+    header = ["序 号", "标称生产\n企业名称", "標稱生產企業地址", "被抽样单位 名称", "食品名称",
+              "生产日期／批号", "不合格项目｜检验结结果｜标准值", "分\n类", "检验机机构"]  # fmt: skip
+    line = [1, "示例市某食品有限公司", "示例市江南区某路1号", "示例市某超市", "白砂糖",
+            "2026-01-05", "二氧化硫残留量｜0.05g/kg｜≤0.03g/kg", "", "示例市某检测所"]  # fmt: skip
+    res = result_tables.read_table(xlsx([header, line]), "h.xlsx")
+    (r,) = res.rows
+    assert r["producer_name"] == "示例市某食品有限公司" and r["sampled_unit"] == "示例市某超市"
+    assert r["producer_address"] == "示例市江南区某路1号" and r["lab"] == "示例市某检测所"
+    assert r["production_date"] == "2026-01-05"
+    assert [(i["item"], i["result"], i["limit"], i["verdict"]) for i in r["items"]] == [
+        ("二氧化硫残留量", "0.05g/kg", "≤0.03g/kg", "不合格")
+    ]
+    hints = [e.reason for e in res.errors if e.level == "提示"]
+    assert any("检验机机构" in h and "检验机构" in h for h in hints)

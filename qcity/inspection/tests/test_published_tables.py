@@ -123,6 +123,8 @@ def test_every_published_field_kept_and_channel_from_place_and_date_label(world,
     # 抽样日期 not published: not invented from the production date, counted by the notice
     assert not hotpot.sampled_on_published and str(hotpot.sampled_on) == "2026-05-20"
     assert hotpot.production_date.isoformat() == "2026-03-02"
+    detail = _c.get(f"/inspection/samples/{hotpot.pk}/").content.decode()
+    assert "未公布（统计按 2026年5月20日 计）" in detail and "示例市江北区老码头火锅店" in detail
     channels = {name: s.channel for name, s in samples.items()}
     assert channels == {
         "牛油火锅底料": "catering",  # restaurant, purchase date

@@ -173,13 +173,28 @@ class CategoryMatcher:
         return None
 
 
-def _region_for(address: str, default):
+def _region_for(*texts: str, default):
+    """The district named in the first of ``texts`` that names one (else ``default``).
+
+    Matched on the simplified text, so a traditional-character address (江南區) finds its
+    district (江南区); later texts (the 被抽样单位 name or address) are only fallbacks for a
+    row whose earlier text names no district."""
     from qcity.core.models import Region
 
-    address = address or ""
-    for region in Region.objects.filter(pk__in=default.subtree_ids()).exclude(pk=default.pk):
-        if region.name and region.name in address:
-            return region
+    regions = [
+        (result_tables.simplify(r.name), r)
+        for r in Region.objects.filter(pk__in=default.subtree_ids()).exclude(pk=default.pk)
+        if r.name
+    ]
+    # the longest name first, so a street inside a district wins over the district
+    regions.sort(key=lambda nr: -len(nr[0]))
+    for text in texts:
+        text = result_tables.simplify(text or "")
+        if not text:
+            continue
+        for name, region in regions:
+            if name in text:
+                return region
     return default
 
 
@@ -359,9 +374,14 @@ def import_results(
             err(_("抽样日期"), _("日期“{d}”晚于今天").format(d=sampled_on))
             continue
         # 抽样日期 is never invented: when the table does not publish it, the sample is counted
-        # in the announcement's period (or the plan's start) and shown as not published
+        # on the announcement date (else the import day) and shown as not published. The plan's
+        # start is not used: it can lie before the product was even made, moving the row into
+        # the wrong year; for the same reason the fallback is never before the production date.
         sampled_on_published = sampled_on is not None
-        sampled_on = sampled_on or notice_date or plan.period_start
+        if sampled_on is None:
+            sampled_on = notice_date or today
+            if production_date and sampled_on < production_date:
+                sampled_on = production_date
         sampled_on = min(sampled_on, today)
         # conclusion and items
         listed = [i for i in rec.get("items") or [] if i.get("listed")]
@@ -447,7 +467,10 @@ def import_results(
                     rec.get("producer_code"), rec.get("producer_name"), rec.get("producer_address")
                 )
                 region = _region_for(
-                    rec.get("sampled_address") or rec.get("producer_address") or "", plan.region
+                    rec.get("sampled_address"),
+                    rec.get("producer_address"),
+                    rec.get("sampled_unit"),
+                    default=plan.region,
                 )
                 match_note = {
                     "row": rec["row"],
@@ -471,7 +494,7 @@ def import_results(
                     producer = Enterprise.objects.create(
                         name=rec["producer_name"][:200],
                         address=(rec.get("producer_address") or "")[:300],
-                        region=_region_for(rec.get("producer_address") or "", plan.region),
+                        region=_region_for(rec.get("producer_address"), default=plan.region),
                         verified=False,
                     )
                     enterprises.add(producer)

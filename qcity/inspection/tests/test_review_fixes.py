@@ -1,0 +1,77 @@
+"""Defects found in review: the date and district of imported published-table rows, the
+traditional-character search, the draw commitment checks and the 复检 step of a disposal."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from qcity.core.models import Region
+from qcity.inspection.tests.test_import_quirks import csv, ok, run
+from qcity.inspection.tests.test_sampling import HEADER
+
+TODAY = datetime.date(2026, 6, 30)  # conftest.SCENARIO_DAY
+
+pytestmark = pytest.mark.usefixtures("scenario_day")
+
+
+def line(name="通用小麦粉", producer="示例市某面粉厂", address="示例市江北区工业路1号",
+         unit="示例市江北区某超市", unit_address="示例市江北区人民路2号", date="2026-03-05",
+         notice_date="2026-04-01", category="小麦粉"):  # fmt: skip
+    return ["1", producer, address, unit, unit_address, name, "1kg/袋", "/", date, "",
+            category, "2026年第1期", notice_date, "市级监督抽检", "示例市检验中心"]  # fmt: skip
+
+
+# --- 1. 抽样日期 not published -----------------------------------------------------------
+
+
+def test_unpublished_sampling_date_counts_on_the_announcement_date(world):
+    (s,) = ok(*run(world, csv([HEADER, line(notice_date="2026-04-01")]), "n.csv"), 1)
+    assert s.sampled_on == datetime.date(2026, 4, 1)
+    assert s.sampled_on_published is False
+
+
+def test_unpublished_sampling_date_without_announcement_date_counts_on_the_import_day(world):
+    (s,) = ok(*run(world, csv([HEADER, line(notice_date="")]), "t.csv"), 1)
+    assert s.sampled_on == TODAY
+    assert s.sampled_on.year == 2026
+
+
+def test_unpublished_sampling_date_is_never_before_the_production_date(world):
+    data = csv([HEADER, line(date="2026-05-20", notice_date="2026-05-01")])
+    (s,) = ok(*run(world, data, "p.csv"), 1)
+    assert s.sampled_on == datetime.date(2026, 5, 20)
+
+
+def test_sample_page_says_the_sampling_date_was_not_published(world, client_for):
+    (s,) = ok(*run(world, csv([HEADER, line(notice_date="2026-04-01")]), "pg.csv"), 1)
+    page = client_for("office_admin").get(reverse("inspection:sample_detail", args=[s.pk]))
+    assert "未公布" in page.content.decode()
+
+
+# --- 2. districts and search of traditional-character rows ---------------------------------
+
+
+def test_traditional_producer_address_gets_its_district(world):
+    data = csv([HEADER, line(producer="新某醬油廠", address="示例市江南區人民路8號",
+                             unit="某小卖部", unit_address="")])  # fmt: skip
+    (s,) = ok(*run(world, data, "tw.csv"), 1)
+    jiangnan = Region.objects.get(name="江南区")
+    assert s.region == jiangnan
+    assert s.producer.region == jiangnan
+
+
+def test_row_without_producer_address_takes_the_district_of_the_sampled_unit(world):
+    data = csv([HEADER, line(producer="某无地址食品厂", address="/",
+                             unit="示例市湖滨区小卖部", unit_address="")])  # fmt: skip
+    (s,) = ok(*run(world, data, "hb.csv"), 1)
+    assert s.region == Region.objects.get(name="湖滨区")
+
+
+def test_simplified_search_finds_a_traditional_product_name(world, client_for):
+    data = csv([HEADER, line(name="醬油", category="酱油", producer="某調味品廠")])
+    (s,) = ok(*run(world, data, "jy.csv"), 1)
+    assert "酱油" in s.search_text
+    page = client_for("office_admin").get(reverse("inspection:sample_list"), {"q": "酱油"})
+    assert page.status_code == 200
+    assert s.number in page.content.decode()

@@ -252,6 +252,9 @@ class ValueFormat:
     source: str  # the usual source of values in this format
     label: str  # the canonical form in words (shown with the commitment)
     canonicalise: Callable[[str], str]
+    # words one of which names this lottery in a source name (after NFKC, case folded): a
+    # source named for another lottery than the format's cannot supply a value in this format
+    names: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, ValueFormat] = {
@@ -262,27 +265,46 @@ FORMATS: dict[str, ValueFormat] = {
             "中国福利彩票“双色球”",
             "7个两位数，以一个空格分隔：6个红球（01–33，升序）后接1个蓝球（01–16）",
             lambda t: _lotto(t, (6, 1, 33, "红球"), (1, 1, 16, "蓝球")),
+            ("双色球",),
         ),
         ValueFormat(
             "dlt-7x2",
             "中国体育彩票“超级大乐透”",
             "7个两位数，以一个空格分隔：5个前区号码（01–35，升序）后接2个后区号码（01–12，升序）",
             lambda t: _lotto(t, (5, 1, 35, "前区"), (2, 1, 12, "后区")),
+            ("大乐透",),
         ),
         ValueFormat(
             "pl5-5x1",
             "中国体育彩票“排列5”",
             "5个一位数（0–9，按开奖顺序），以一个空格分隔",
             lambda t: _digits(t, 5),
+            ("排列5", "排列五"),
         ),
         ValueFormat(
             "3d-3x1",
             "中国福利彩票“福彩3D”",
             "3个一位数（0–9，按开奖顺序），以一个空格分隔",
             lambda t: _digits(t, 3),
+            ("3d",),
         ),
     )
 }
+
+
+def _fold_name(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return re.sub(r"[\s“”\"'‘’《》「」（）()]+", "", text)
+
+
+def source_matches_format(format_code: str, name: str) -> bool:
+    """Whether a source name names the lottery of the value format (福彩3D for ``3d-3x1``,
+    双色球 for ``ssq-7x2`` …); an unknown format matches nothing."""
+    fmt = FORMATS.get(format_code)
+    if fmt is None:
+        return False
+    folded = _fold_name(name)
+    return any(_fold_name(n) in folded for n in fmt.names)
 
 
 def canonical_value(format_code: str, text: str) -> str:

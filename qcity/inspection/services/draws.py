@@ -232,6 +232,14 @@ def commit_task(
         errors["source_issue"] = _("请填写将采用的期号")
     if source_format not in drawlib.FORMATS:
         errors["source_format"] = _("请选择公开随机数的值格式")
+    elif source_name and not drawlib.source_matches_format(source_format, source_name):
+        # a value copied from one lottery cannot be read in another lottery's format: the
+        # bound source would be unverifiable
+        errors["source_name"] = _("公开随机数来源“{name}”与所选值格式（{source}）不一致").format(
+            name=source_name, source=drawlib.FORMATS[source_format].source
+        )
+    if source_issue and not (source_issue.isascii() and source_issue.isdigit()):
+        errors["source_issue"] = _("期号只能由数字组成，如2026141")
     if available_at is None:
         errors["source_available_at"] = _("请填写该期开奖结果的最早可知时间")
     elif available_at <= now:

@@ -75,3 +75,60 @@ def test_simplified_search_finds_a_traditional_product_name(world, client_for):
     page = client_for("office_admin").get(reverse("inspection:sample_list"), {"q": "酱油"})
     assert page.status_code == 200
     assert s.number in page.content.decode()
+
+
+# --- 3. draw commitment: the source must fit the value format ------------------------------
+
+
+def _commit_form(**over):
+    from django.utils import timezone
+
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    form = {
+        "source_name": "中国福利彩票“福彩3D”",
+        "source_issue": "2026141",
+        "source_format": "3d-3x1",
+        "source_available_at": tomorrow.strftime("%Y-%m-%dT21:15"),
+    }
+    form.update(over)
+    return form
+
+
+def _draft_task(world):
+    from qcity.inspection.tests.helpers import admin
+    from qcity.inspection.tests.test_draws import task
+
+    with admin(world):
+        return task(world)
+
+
+@pytest.mark.parametrize(
+    "over, message",
+    [
+        ({"source_name": "中国福利彩票“双色球”"}, "与所选值格式"),
+        ({"source_issue": "2026第141期"}, "期号只能由数字组成"),
+        ({"source_issue": "２０２６141"}, "期号只能由数字组成"),
+    ],
+)
+def test_commit_refuses_a_source_not_fitting_the_format(world, client_for, over, message):
+    t = _draft_task(world)
+    client = client_for("market_staff")
+    response = client.post(
+        f"/inspection/randominspectiontasks/{t.pk}/commit/", _commit_form(**over), follow=True
+    )
+    assert message in response.content.decode()
+    t.refresh_from_db()
+    assert t.status == "draft" and not t.secret
+
+
+def test_public_draw_page_names_the_format_in_chinese_not_its_code(world, client_for):
+    t = _draft_task(world)
+    client = client_for("market_staff")
+    response = client.post(f"/inspection/randominspectiontasks/{t.pk}/commit/", _commit_form())
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.status == "committed"
+    page = client_for(None).get(reverse("core:inspection_public_draw", args=[t.pk]))
+    text = page.content.decode()
+    assert "福彩3D" in text and "3个一位数" in text
+    assert "3d-3x1" not in text

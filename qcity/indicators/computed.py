@@ -122,9 +122,8 @@ def check(computed_by: str, params: dict | None) -> tuple[str, str]:
         return NONE, ""
     found = COMPUTERS.get(computed_by)
     if found is None:
-        return MISSING, _("未接入系统计算（计算函数“{key}”尚未实现），采用填报值").format(
-            key=computed_by
-        )
+        # the computer's id is for developers (docs/indicators.md), not for the office
+        return MISSING, _("未接入系统计算（本系统尚不能按业务数据计算该指标），采用填报值")
     reason = found.refusal(params)
     if reason:
         return REFUSED, reason

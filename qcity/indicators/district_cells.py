@@ -41,7 +41,9 @@ def cell_html(cell) -> str:
             f"{number(current) if current is not None else '—'}</a>",
             _muted(f"{escape(_('目标'))} {number(cell['target'].value)}"),
         ]
-        if result.evaluation.progress_unknown:
+        if result.status == "achieved":
+            pass  # met: the progress towards it is beside the point
+        elif result.evaluation.progress_unknown:
             # the whole reason (n, interval, gap) is on the target page and in the cell's title
             parts.append(_muted(escape(_("实际完成：无法判断（抽样误差大于差距）"))))
         elif result.evaluation.progress is not None:

@@ -567,7 +567,7 @@ def evaluate(
         low, high_ = wilson_interval(last.successes, last.n, confidence, spec)
         result.sample_n, result.sample_interval = last.n, (low, high_)
         notes.append(
-            f"据以判断的最近一期样本量n = {last.n}，{round(confidence * 100)}%置信区间"
+            f"据以判断的数值样本量n = {last.n}，{round(confidence * 100)}%置信区间"
             f"{fmt_value(low, unit)}–{fmt_value(high_, unit)}"
         )
     if small and not obs:
@@ -722,6 +722,17 @@ def evaluate(
             if best_lag <= red_lag:
                 status = TargetStatus.AT_RISK
                 extra = "落后幅度在抽样误差范围内（按置信区间上端不足红灯），提示存在风险"
+            else:  # red even at the favourable end: say so, the progress note alone does not
+                end = f"即使按置信区间{'上' if spec.resolved_direction() == 'up' else '下'}端"
+                if progress_share(best, baseline, aim) < 0:
+                    extra = (
+                        f"{end}{fmt_value(best, unit)}计，仍未达到基期值{fmt_value(baseline, unit)}"
+                    )
+                else:
+                    extra = (
+                        f"{end}{fmt_value(best, unit)}计，仍落后序时进度{round(best_lag)}个百分点，"
+                        f"超过{fmt_number(red_lag)}个百分点的红灯线"
+                    )
     if status == TargetStatus.ON_TRACK and forecast_downgrade and f is not None:
         if _point_misses(f, spec, threshold, high):
             status = TargetStatus.AT_RISK
@@ -736,9 +747,23 @@ def evaluate(
             else:
                 before = "进度虽超前序时进度，"
             extra = f"{before}{'但' if before else ''}按趋势预测期末达不到目标，提示存在风险"
+    if result.progress_unknown and status == TargetStatus.AT_RISK and not extra:
+        # the progress note says 实际完成 cannot be judged: the light still needs its reason
+        extra = (
+            f"按当前值{fmt_value(current, unit)}计落后序时进度{round(lag)}个百分点，"
+            "在抽样误差范围内，提示存在风险"
+        )
     result.status = status
     forecast_words = _forecast_words(
-        f, spec, threshold, high, year_label, unit, confidence, green=status.light == Light.GREEN
+        f,
+        spec,
+        threshold,
+        high,
+        year_label,
+        unit,
+        confidence,
+        green=status.light == Light.GREEN,
+        behind_known=not result.progress_unknown,
     )
     result.explanation = _join([progress_words, forecast_words, *notes, extra])
     return result
@@ -924,6 +949,7 @@ def _forecast_words(
     unit: str,
     conf: float,
     green: bool = True,
+    behind_known: bool = True,
 ) -> str:
     if f is None:
         return ""
@@ -943,7 +969,8 @@ def _forecast_words(
     t = fmt_value(threshold, unit)
     if abs(f.value - threshold) < 1e-9:
         return text + f"，与目标{t}持平"
-    reach = "，可以达成" if green else "，但当前落后序时进度，仍需加快"
+    # "落后序时进度" only when the progress could be judged (not within the sampling error)
+    reach = "，可以达成" if green else ("，但当前落后序时进度，仍需加快" if behind_known else "")
     if down:
         return text + (f"，低于目标{t}{reach}" if f.value < threshold else f"，高于目标{t}")
     return text + (f"，高于目标{t}{reach}" if f.value > threshold else f"，低于目标{t}")

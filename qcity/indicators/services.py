@@ -14,6 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -192,6 +193,55 @@ def default_units(target) -> list:
     return [lead.unit] if lead else []
 
 
+def check_params(indicator, params: dict) -> None:
+    """Refuse, in the words the pages use, a variant the indicator does not have: a parameter
+    it does not declare, a value outside a declared list, a product category code that is not
+    in the category tree. A variant that names nothing real would be computed over nothing."""
+    from .params import PARAM_LABELS
+
+    def label(key):
+        return str(PARAM_LABELS.get(key, key))
+
+    declared = indicator.parameters or {}
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise ValidationError(
+            {
+                "params": _("指标“{name}”没有“{keys}”这一口径；可用的口径：{known}").format(
+                    name=indicator.name,
+                    keys="、".join(label(k) for k in unknown),
+                    known="、".join(label(k) for k in declared) or _("无（只有总体）"),
+                )
+            }
+        )
+    for key, value in params.items():
+        spec = declared[key]
+        values = [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+        if isinstance(spec, list):
+            allowed = [str(v) for v in spec]
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise ValidationError(
+                    {
+                        "params": _("“{name}”不能取“{bad}”；可取：{allowed}").format(
+                            name=label(key), bad="、".join(bad), allowed="、".join(allowed)
+                        )
+                    }
+                )
+        elif key == "category" and apps.is_installed("qcity.registry"):
+            category = apps.get_model("registry", "ProductCategory")
+            known = set(category.objects.filter(code__in=values).values_list("code", flat=True))
+            bad = [v for v in values if v not in known]
+            if bad:
+                raise ValidationError(
+                    {
+                        "params": _(
+                            "类别代码“{bad}”不在产品类别目录中（代码如 F0101 小麦粉）"
+                        ).format(bad="、".join(bad))
+                    }
+                )
+
+
 def confirm_link(target, indicator, params, units, user) -> TargetLink:
     """A person confirms which indicator (and variant) a target is measured by, and the
     unit(s) answerable for it (default: the containing task's lead unit), which the
@@ -201,15 +251,7 @@ def confirm_link(target, indicator, params, units, user) -> TargetLink:
     params = params or {}
     if not isinstance(params, dict):
         raise ValidationError({"params": _("变体参数格式不正确")})
-    unknown = set(params) - set(indicator.parameters or {})
-    if unknown:
-        raise ValidationError(
-            {
-                "params": _("指标“{name}”没有参数：{keys}").format(
-                    name=indicator.name, keys="、".join(sorted(unknown))
-                )
-            }
-        )
+    check_params(indicator, params)
     data = {
         "indicator": indicator,
         "params": params,
@@ -623,15 +665,7 @@ def record_observation(
     if source != Source.COMPUTED:
         period_kind = check_grain(indicator, period_kind, period_start, period_end)
     params = params or {}
-    unknown = set(params) - set(indicator.parameters or {})
-    if unknown:
-        raise ValidationError(
-            {
-                "params": _("指标“{name}”没有参数：{keys}").format(
-                    name=indicator.name, keys="、".join(sorted(unknown))
-                )
-            }
-        )
+    check_params(indicator, params)
     number = parse_value(value, indicator)
     numerator = _decimal(numerator, "numerator", _("分子"))
     denominator = _decimal(denominator, "denominator", _("分母"))

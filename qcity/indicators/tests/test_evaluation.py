@@ -1,6 +1,7 @@
 """Target status, 序时进度, forecast and the per-kind rules of evaluation.py."""
 
 import math
+import re
 from datetime import date
 
 import pytest
@@ -473,3 +474,33 @@ def test_rules_are_declared_with_prefix_and_source():
     assert default("tracking.lag_red_points") == 30
     assert default("indicators.min_observations") == 3
     assert default("tracking.reminder_days_before_deadline") == 3
+
+
+def test_a_light_is_explained_when_progress_cannot_be_judged():
+    """实际完成 undeterminable within the sampling error: a red light says it is red even at the
+    favourable end of the interval, a yellow one says by how much the point figure lags, and
+    neither adds "落后序时进度，仍需加快" to a forecast as if the lag were known."""
+    spec = TargetSpec(
+        start=date(2024, 1, 1),
+        deadline=date(2027, 12, 31),
+        value=98.0,
+        baseline=96.0,
+        unit="%",
+        bounds=(0, 100),
+    )
+    on = date(2026, 1, 15)
+    low = [Observation(date(2025, m, 28), 90.0, n=300, successes=270) for m in (3, 6, 9, 12)]
+    red = evaluate(spec, low, on)
+    assert red.status is TargetStatus.BEHIND and red.progress_unknown
+    assert "即使按置信区间上端92.91%计，仍未达到基期值96%" in red.explanation, red.explanation
+    near = [
+        Observation(date(2025, m, 28), v, n=60, successes=round(v * 0.6))
+        for m, v in ((3, 96.5), (6, 96.6), (9, 96.7), (12, 96.8))
+    ]
+    yellow = evaluate(spec, near, on)
+    assert yellow.status is TargetStatus.AT_RISK and yellow.progress_unknown
+    assert re.search(
+        r"按当前值[\d.]+%计落后序时进度\d+个百分点，在抽样误差范围内", yellow.explanation
+    )
+    for r in (red, yellow):
+        assert "当前落后序时进度，仍需加快" not in r.explanation

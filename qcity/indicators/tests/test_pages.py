@@ -264,6 +264,9 @@ def test_mapping_page_confirm_is_office_only(world, actor, client_for):
         ("{bad", "变体参数无法识别"),
         ("口味：甜", "无法识别参数“口味”"),
         ("抽检类型", "缺少名称或取值"),
+        ("类别：火星", "类别代码“火星”不在产品类别目录中"),  # a variant of nothing real
+        ("抽检类型：随便查查", "“抽检类型”不能取“随便查查”"),
+        ("产品类别：水产品", "没有“产品类别”这一口径"),  # named in Chinese, not product_type
     ):
         response = admin.post(
             f"/indicators/plans/{the_plan.pk}/mapping/", {**post, "params": bad}, follow=True

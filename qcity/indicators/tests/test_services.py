@@ -82,7 +82,7 @@ def test_period_end_before_start_is_refused(world, actor):
 
 
 def test_unknown_parameter_is_refused(world, actor):
-    _refused(world, helpers.indicator(), "90", "没有参数", params={"colour": "red"})
+    _refused(world, helpers.indicator(), "90", "这一口径", params={"colour": "red"})
 
 
 def test_staff_cannot_report_for_another_unit(world, actor):
@@ -151,7 +151,7 @@ def test_propose_and_confirm_link(world, actor):
 def test_confirm_link_refuses_unknown_parameter(world, actor):
     ind = helpers.indicator()
     t = helpers.target(helpers.plan(world))
-    with pytest.raises(ValidationError, match="没有参数"):
+    with pytest.raises(ValidationError, match="这一口径"):
         services.confirm_link(t, ind, {"nope": 1}, [], world.user("office_admin"))
     assert not TargetLink.objects.filter(target=t).exists()
 

@@ -256,13 +256,18 @@ def retest_refusal(case, on: datetime.date, shelf_life_end=None) -> str:
     return ""
 
 
-def _check_date(case, on: datetime.date, taken) -> None:
+def _check_date(case, on: datetime.date, taken, action: str = "") -> None:
     today = _today()
     if on > today:
         raise ValidationError(
             {"on": _("办理日期{on}晚于今天{today}，不能预先办理").format(on=on, today=today)}
         )
-    label, last = _previous_step(case, taken)
+    if action == "request_retest" and case.notice_served_on:
+        # the 复检 (异议) window runs from the notice alongside the recall/stop-sale order: a
+        # recall recorded later than the request does not make the request out of order
+        label, last = TRANSITIONS["serve_notice"][3], case.notice_served_on
+    else:
+        label, last = _previous_step(case, taken)
     if on < last:
         raise ValidationError(
             {
@@ -299,7 +304,7 @@ def act(case, action: str, user=None, on: datetime.date | None = None, **data):
                 )
             )
         taken = steps_taken(case)
-        _check_date(case, on, taken)
+        _check_date(case, on, taken, action)
         done = {a for a, _d in taken}
         before = audit.snapshot(case)
         todo = ""
@@ -628,6 +633,25 @@ def step_guide(case) -> list[dict]:
             continue
         precondition, key = STEP_GUIDE[action][case.chain]
         due = None
+        if action == "request_retest" and case.chain == Chain.FOOD:
+            micro = microbiological_items(case.sample)
+            if micro:
+                # refused by the service whatever the date: shown as refused with its reason,
+                # never offered in the action menu
+                rows.append(
+                    {
+                        "action": action,
+                        "label": _("不予复检"),
+                        "precondition": _("不合格项目“{items}”为微生物指标，不予复检").format(
+                            items="、".join(micro)
+                        ),
+                        "rule": rule_name("inspection.food.retest_excluded_items"),
+                        "due": None,
+                        "source": rule_source("inspection.food.retest_excluded_items"),
+                        "refused": True,
+                    }
+                )
+                continue
         if action == "recall" and case.notice_served_on:
             due, _e = _rule_deadline(case.notice_served_on, key)
         elif action == "recheck" and case.stage == Stage.ANNOUNCED:

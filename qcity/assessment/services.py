@@ -276,8 +276,10 @@ def _target(assessment, item, on=None) -> scoring.ItemScore:
     if assessment.subject_kind == SubjectKind.DEPARTMENT:
         links = links.filter(units=assessment.unit_id)
     region_id = assessment.region_id
-    # the dashboard as it stands at the end of the assessed year (no later figure is seen)
-    board = StatusBoard(datetime.date(scheme.year, 12, 31))
+    # the dashboard as it stands at the end of the assessed year, or on the day a backdated
+    # computation says it was made (``on``), if earlier: a score never cites a later figure
+    year_end = datetime.date(scheme.year, 12, 31)
+    board = StatusBoard(year_end if on is None else min(year_end, on))
     parts, shares, seen, skipped = [], [], set(), []
     for link in links.distinct().order_by("target__order")[:50]:
         target = link.target
@@ -431,13 +433,13 @@ def _figure_words(result, figure, period_label) -> str:
 
 
 def compute_item(assessment, item, on=None) -> scoring.ItemScore:
+    if item.method == Method.TARGET:  # a backdated computation's day bounds its figures
+        return _target(assessment, item, on)
     on = on or timezone.localdate()
     if item.method == Method.TASKS:
         return _tasks(assessment, item, on)
     if item.method == Method.TIMELINESS:
         return _timeliness(assessment, item, on)
-    if item.method == Method.TARGET:
-        return _target(assessment, item, on)
     if item.method == Method.BONUS:
         rows = [(f.description, f.points) for f in _facts(assessment, FactKind.AWARD)]
         return scoring.bonus(rows, cap=item.points or None, name=item.name)

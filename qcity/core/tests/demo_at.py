@@ -140,11 +140,16 @@ def facts(today: datetime.date) -> dict:
 
 
 def food_scores_against_dashboard(today: datetime.date) -> dict:
-    """Each district's 考核 food pass-rate figure beside the figure its dashboard judges at the
-    assessed year's end (or today, if earlier): the same number on both pages."""
+    """Each district's 考核 food pass-rate figure beside the figure its dashboard judged on the
+    day the scores were computed (or the assessed year's end, if earlier): the same number, and
+    never a figure from after that day."""
     import re
 
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
     from qcity.assessment.choices import Method
+    from qcity.core.models import Event
     from qcity.assessment.models import ItemScore
     from qcity.indicators.status import StatusBoard
     from qcity.plans.models import Target
@@ -161,7 +166,17 @@ def food_scores_against_dashboard(today: datetime.date) -> dict:
         ).first()
         if not found or target is None:
             continue
-        on = min(today, datetime.date(a.scheme.year, 12, 31))
+        scored = (
+            Event.objects.filter(
+                content_type=ContentType.objects.get_for_model(a),
+                object_id=str(a.pk),
+                type__in=["started", "recomputed"],
+            )
+            .order_by("-time")
+            .values_list("time", flat=True)
+            .first()
+        )
+        on = min(timezone.localdate(scored), datetime.date(a.scheme.year, 12, 31))
         board = boards.setdefault(on, StatusBoard(on))
         figure = board.status(target).figure
         shown = None if figure is None else f"{float(figure.value):g}"

@@ -450,6 +450,14 @@ class TestItem(models.Model):
     verdict = models.CharField(_("单项判定"), max_length=10, choices=Conclusion.choices)
     reasons = models.CharField(_("判定说明"), max_length=300, blank=True)
 
+    class Meta:
+        ordering = ["sample", "pk"]
+        verbose_name = _("检验项目")
+        verbose_name_plural = _("检验项目")
+
+    def __str__(self):
+        return self.item
+
     @property
     def value_display(self) -> str:
         """The result as published, with a superscript lost in conversion restored."""
@@ -462,14 +470,6 @@ class TestItem(models.Model):
         from .values import display
 
         return display(self.limit_text)
-
-    class Meta:
-        ordering = ["sample", "pk"]
-        verbose_name = _("检验项目")
-        verbose_name_plural = _("检验项目")
-
-    def __str__(self):
-        return self.item
 
 
 class DisposalCase(UnitOwnedModel):

@@ -149,8 +149,8 @@ def food_scores_against_dashboard(today: datetime.date) -> dict:
     from django.utils import timezone
 
     from qcity.assessment.choices import Method
-    from qcity.core.models import Event
     from qcity.assessment.models import ItemScore
+    from qcity.core.models import Event
     from qcity.indicators.status import StatusBoard
     from qcity.plans.models import Target
 

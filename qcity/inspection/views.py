@@ -236,6 +236,11 @@ def plan_import(request, pk):
                 )
             except ValidationError as exc:
                 error = _errors(exc)
+    return _import_page(request, plan, report, error)
+
+
+def _import_page(request, plan, report, error):
+    """The import page after an upload or a review: 400 when anything was refused."""
     return render(
         request,
         "inspection/plan_import.html",
@@ -268,12 +273,7 @@ def plan_import_review(request, pk, run_pk):
             report = import_reviewed(run, confirmed, request.user)
         except ValidationError as exc:
             error = _errors(exc)
-    return render(
-        request,
-        "inspection/plan_import.html",
-        {"plan": plan, "report": report, "error": error, "runs": plan.imports.all()[:10]},
-        status=400 if error or (report and report.errors) else 200,
-    )
+    return _import_page(request, plan, report, error)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -169,14 +169,57 @@ class ChangeLogTable(tables.Table):
         return text or "—"
 
 
+def _field(model, name: str):
+    """The model field a change-log key names (a column such as region_id names region)."""
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:  # a name the model no longer has (renamed or removed)
+            continue
+    return None
+
+
 def _field_label(model, name: str) -> str:
     """A changed field as the user knows it (its verbose name), never the column name."""
-    if model is not None:
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:  # a name the model no longer has (renamed or removed)
-            pass
-    return name
+    field = _field(model, name)
+    return str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
+
+
+def _value_text(field, value) -> str:
+    """A logged value as a person reads it: choices by label, 是/否, — for nothing, structured
+    data as compact text (never Python's repr with None and quotes)."""
+    import json
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    choices = dict(getattr(field, "choices", None) or [])
+    if choices and value in choices:
+        return str(choices[value])
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 80 else text[:79] + "…"
+    text = str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def readable_changes(changes) -> list[dict]:
+    """Change-log rows for a detail page's 变更记录 tab: each changed field by its Chinese name,
+    with its old and new values as people read them."""
+    rows = []
+    for change in changes:
+        model = change.content_type.model_class()
+        fields = []
+        for name, before, after in change.changed_fields():
+            field = _field(model, name)
+            fields.append(
+                (_field_label(model, name), _value_text(field, before), _value_text(field, after))
+            )
+        rows.append({"change": change, "fields": fields})
+    return rows
 
 
 LOGIN_CHANNELS = {"form": _("登录页面"), "token": _("API令牌申请")}

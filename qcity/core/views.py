@@ -35,6 +35,7 @@ from . import (
     uploads,
     workdays,
 )
+from .audit_views import readable_changes
 from .choices import ImportMode
 from .context_processors import counted
 from .documents import cell_value, xlsx_bytes
@@ -165,7 +166,7 @@ class RegistryViews:
             "object": obj,
             "fields": fields,
             "tab": tab,
-            "changes": audit.history(obj)[:200] if tab == "changes" else None,
+            "changes": readable_changes(audit.history(obj)[:200]) if tab == "changes" else None,
             "timeline": events.timeline(obj) if tab == "timeline" else None,
             "can_change": can(request.user, obj, CHANGE),
             "can_remove": (self.r.void is not None or self.r.delete is not None)

@@ -152,3 +152,25 @@ def test_password_reset_is_logged_as_what_changed_never_the_password(world, clie
     assert staff.password not in json.dumps(row.before) + json.dumps(row.after)
     html = office.get("/core/audit/changes/", {"object_id": staff.pk}).content.decode()
     assert "下次登录须修改密码" in html
+
+
+def test_changes_tab_reads_as_words_not_columns_or_python(world, client_for):
+    """A record's 变更记录 tab names each changed field in Chinese and shows choices by label,
+    nothing as None or a Python dict."""
+    from qcity.core.models import Region
+
+    office = client_for("office_admin")
+    created = office.post(
+        "/api/core/regions/",
+        json.dumps({"code": "990168", "name": "变更测试区", "level": "county"}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    region = Region.objects.get(code="990168")
+    page = office.get(f"/core/regions/{region.pk}/", {"tab": "changes"}).content.decode()
+    name_label = str(Region._meta.get_field("name").verbose_name)
+    level_label = str(Region._meta.get_field("level").verbose_name)
+    assert f"{name_label}：— → 变更测试区" in page, page
+    county = str(dict(Region._meta.get_field("level").choices)["county"])
+    assert f"{level_label}：— → {county}" in page, page
+    assert "None" not in page and "<code>name</code>" not in page and "county" not in page

@@ -3,6 +3,8 @@ one filter set serves page and API; one table serves the page and the .xlsx/.csv
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
 import django_tables2 as tables
 from django import forms
@@ -129,6 +131,31 @@ class MaskedColumn(tables.Column):
         return mask(self.kind, value)
 
 
+def plain_decimal(value) -> str:
+    """A stored decimal as people write it: 98.5000 → 98.5, 100.0000 → 100 (the column's
+    scale is storage, not precision)."""
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+    return "0" if text in ("-0", "") else text
+
+
+def plain_json(value) -> str:
+    """A JSON field's value as text: — when empty, else its items as 键：值；… (no braces)."""
+    if not value:
+        return "—"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+class PlainDecimalColumn(tables.Column):
+    def render(self, value):
+        return plain_decimal(value)
+
+
 def table_for(registration):
     if registration.table_class:
         return registration.table_class
@@ -139,6 +166,8 @@ def table_for(registration):
             attrs[name] = MaskedColumn(
                 registration.masked[name], verbose_name=_field_label(registration.model, name)
             )
+        elif isinstance(_model_field(registration.model, name), models.DecimalField):
+            attrs[name] = PlainDecimalColumn(verbose_name=_field_label(registration.model, name))
     attrs[first] = (
         tables.Column(linkify=True, verbose_name=_field_label(registration.model, first))
         if first not in attrs
@@ -157,6 +186,13 @@ def table_for(registration):
     )
     attrs["Meta"] = meta
     return type(f"{registration.model.__name__}Table", (tables.Table,), attrs)
+
+
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:
+        return None
 
 
 def _field_label(model, name):

@@ -39,7 +39,7 @@ from .audit_views import readable_changes
 from .choices import ImportMode
 from .context_processors import counted
 from .documents import cell_value, xlsx_bytes
-from .generic import filterset_for, form_for, table_for
+from .generic import filterset_for, form_for, plain_decimal, plain_json, table_for
 from .models import ExportLog, ImportRun, Job, Message, Rule, User
 from .registry import REGISTRY
 from .scopes import CHANGE, VIEW, can
@@ -149,6 +149,10 @@ class RegistryViews:
             value = getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
             if isinstance(field, models.BooleanField):
                 value = _("是") if value else _("否")
+            elif isinstance(field, models.DecimalField):
+                value = plain_decimal(value)
+            elif isinstance(field, models.JSONField):
+                value = plain_json(value)
             elif workdays.is_deadline_field(name) and value:
                 if years is None:
                     years = workdays.covered_years()

@@ -296,3 +296,15 @@ def test_home_panel_shows_latest_lights(world, actor, client_for):
     body = response.content.decode()
     assert response.status_code == 200 and "目标亮灯" in body and ahead.strftime("%Y-%m") in body
     assert the_plan.title in body
+
+
+def test_observation_pages_show_numbers_as_written_not_storage_scale(world, actor, client_for):
+    ind = helpers.indicator()
+    helpers.monthly(world, ind, [Decimal("98.5")], start=datetime.date(2025, 3, 1))
+    obs = Observation.objects.get(indicator=ind)
+    admin = client_for("office_admin")
+    listing = admin.get("/indicators/observations/").content.decode()
+    detail = admin.get(f"/indicators/observations/{obs.pk}/").content.decode()
+    for page in (listing, detail):
+        assert "98.5000" not in page and "98.5" in page
+    assert "{}" not in detail  # an empty variant reads as —, not as a Python dict

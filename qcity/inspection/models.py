@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qcity.core.models import AuditedModel, UnitOwnedModel, VoidableModel
 from qcity.core.scopes import Scope
+from qcity.registry.choices import EnterpriseType
 
 from .choices import (
     AllocationMode,
@@ -80,7 +81,9 @@ class RandomInspectionTask(UnitOwnedModel):
         related_name="+",
         help_text=_("只抽取有该类别（含下级）产品的企业；留空为不限"),
     )
-    enterprise_type = models.CharField(_("主体类型"), max_length=12, blank=True)
+    enterprise_type = models.CharField(
+        _("主体类型"), max_length=12, choices=EnterpriseType.choices, blank=True
+    )
     period_start = models.DateField(_("检查期起"))
     period_end = models.DateField(_("检查期止"))
     mode = models.CharField(

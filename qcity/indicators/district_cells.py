@@ -34,12 +34,13 @@ def cell_html(cell) -> str:
     result, obs = cell["result"], cell["obs"]
     if result is not None:
         current = result.evaluation.current
+        unit = result.spec.unit or ""  # 96.63%, like every other page
         url = reverse("indicators:target_trend", args=[cell["target"].pk])
         parts = [
             f'<a class="text-decoration-none text-body" href="{url}">'
             f'<span class="qc-light qc-light-{escape(result.light)}"></span> '
-            f"{number(current) if current is not None else '—'}</a>",
-            _muted(f"{escape(_('目标'))} {number(cell['target'].value)}"),
+            f"{number(current) + escape(unit) if current is not None else '—'}</a>",
+            _muted(f"{escape(_('目标'))} {number(cell['target'].value)}{escape(unit)}"),
         ]
         if result.status == "achieved":
             pass  # met: the progress towards it is beside the point

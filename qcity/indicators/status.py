@@ -146,6 +146,19 @@ class TargetResult:
         return text
 
     @property
+    def forecast_line(self) -> str:
+        """The forecast at the deadline with its band, formatted like the explanation's:
+        "97.41%（92.54%–100%）"."""
+        f = self.evaluation.forecast
+        if f is None:
+            return ""
+        unit = self.spec.unit
+        return (
+            f"{evaluation.fmt_value(f.value, unit)}"
+            f"（{evaluation.fmt_value(f.low, unit)}–{evaluation.fmt_value(f.high, unit)}）"
+        )
+
+    @property
     def thin_latest(self):
         """The newest figure of the series when it is a rate from fewer than the minimum
         samples (样本不足) and therefore not the figure judged, or None: a page showing the

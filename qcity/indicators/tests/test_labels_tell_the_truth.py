@@ -91,7 +91,7 @@ def test_district_cell_states_the_year_to_date_period_and_n_of_the_figure_it_sho
         page = client_for("office_admin").get(f"/indicators/plans/{the_plan.pk}/districts/")
     cell = _cell(page.content.decode(), district.region.name)
     # the figure shown is January–August pooled: (7 × 485 + 30) / (7 × 500 + 30)
-    assert re.match(r"97\.03 ", cell), cell
+    assert re.match(r"97\.03% ", cell), cell
     assert f"{year}年1—8月 · n = 3530" in cell, cell
     assert "实际完成：实际完成" not in cell, cell  # a note that names itself, not labelled twice
 
@@ -130,7 +130,7 @@ def test_a_thin_january_is_named_and_last_years_rate_is_judged(world, actor, cli
         page = client_for("office_admin").get(f"/indicators/plans/{the_plan.pk}/districts/")
     cell = _cell(page.content.decode(), district.region.name)
     # the figure judged is last year's whole-year rate, labelled with that year and its n
-    assert re.match(r"96\.40? ", cell), cell
+    assert re.match(r"96\.40?% ", cell), cell
     assert f"{year - 1}年 · n = 6000" in cell, cell
     # the newer January is named for what it is, never as the label of the figure shown
     assert f"{year}年1月 · 样本不足（n = 18）" in cell, cell

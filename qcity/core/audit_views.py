@@ -215,9 +215,9 @@ def readable_changes(changes) -> list[dict]:
         fields = []
         for name, before, after in change.changed_fields():
             field = _field(model, name)
-            fields.append(
-                (_field_label(model, name), _value_text(field, before), _value_text(field, after))
-            )
+            old, new = _value_text(field, before), _value_text(field, after)
+            if old != new:  # None → "" is no change a reader can see
+                fields.append((_field_label(model, name), old, new))
         rows.append({"change": change, "fields": fields})
     return rows
 

@@ -174,3 +174,4 @@ def test_changes_tab_reads_as_words_not_columns_or_python(world, client_for):
     county = str(dict(Region._meta.get_field("level").choices)["county"])
     assert f"{level_label}：— → {county}" in page, page
     assert "None" not in page and "<code>name</code>" not in page and "county" not in page
+    assert "：— → —" not in page  # a field empty before and after is no change

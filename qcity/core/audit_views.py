@@ -19,7 +19,7 @@ import django_filters
 import django_tables2 as tables
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from .choices import ChangeAction
-from .generic import SearchFilterSet
+from .generic import SearchFilterSet, field_label, model_field
 from .models import ChangeLog, ExportLog, LoginLog, User
 
 QCITY_APP_PREFIX = "qcity."
@@ -162,29 +162,11 @@ class ChangeLogTable(tables.Table):
 
     def render_fields(self, record):
         model = record.content_type.model_class()
-        names = [_field_label(model, name) for name, _before, _after in record.changed_fields()]
+        names = [field_label(model, name) for name, _before, _after in record.changed_fields()]
         text = "、".join(names[:12]) + ("…" if len(names) > 12 else "")
         if record.note:
             text = f"{text}（{record.note}）" if text else record.note
         return text or "—"
-
-
-def _field(model, name: str):
-    """The model field a change-log key names (a column such as region_id names region)."""
-    if model is None:
-        return None
-    for candidate in (name, name.removesuffix("_id")):
-        try:
-            return model._meta.get_field(candidate)
-        except FieldDoesNotExist:  # a name the model no longer has (renamed or removed)
-            continue
-    return None
-
-
-def _field_label(model, name: str) -> str:
-    """A changed field as the user knows it (its verbose name), never the column name."""
-    field = _field(model, name)
-    return str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
 
 
 def _value_text(field, value) -> str:
@@ -214,10 +196,10 @@ def readable_changes(changes) -> list[dict]:
         model = change.content_type.model_class()
         fields = []
         for name, before, after in change.changed_fields():
-            field = _field(model, name)
+            field = model_field(model, name)
             old, new = _value_text(field, before), _value_text(field, after)
             if old != new:  # None → "" is no change a reader can see
-                fields.append((_field_label(model, name), old, new))
+                fields.append((field_label(model, name), old, new))
         rows.append({"change": change, "fields": fields})
     return rows
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -164,12 +165,12 @@ def table_for(registration):
     for name in registration.list_display:
         if name in registration.masked:
             attrs[name] = MaskedColumn(
-                registration.masked[name], verbose_name=_field_label(registration.model, name)
+                registration.masked[name], verbose_name=field_label(registration.model, name)
             )
-        elif isinstance(_model_field(registration.model, name), models.DecimalField):
-            attrs[name] = PlainDecimalColumn(verbose_name=_field_label(registration.model, name))
+        elif isinstance(model_field(registration.model, name), models.DecimalField):
+            attrs[name] = PlainDecimalColumn(verbose_name=field_label(registration.model, name))
     attrs[first] = (
-        tables.Column(linkify=True, verbose_name=_field_label(registration.model, first))
+        tables.Column(linkify=True, verbose_name=field_label(registration.model, first))
         if first not in attrs
         else attrs[first]
     )
@@ -188,18 +189,23 @@ def table_for(registration):
     return type(f"{registration.model.__name__}Table", (tables.Table,), attrs)
 
 
-def _model_field(model, name):
-    try:
-        return model._meta.get_field(name)
-    except Exception:
+def model_field(model, name: str):
+    """The field ``name`` names on ``model`` — a column such as region_id names region — or
+    None (no model, or a name it does not have, e.g. renamed since a change was logged)."""
+    if model is None:
         return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
 
 
-def _field_label(model, name):
-    try:
-        return model._meta.get_field(name).verbose_name
-    except Exception:
-        return name
+def field_label(model, name: str) -> str:
+    """A field as the user knows it (its verbose name), never the column name."""
+    field = model_field(model, name)
+    return str(field.verbose_name) if getattr(field, "verbose_name", None) else name
 
 
 # ---------------------------------------------------------------- filters
@@ -253,7 +259,7 @@ def serializer_for(registration):
     extra = [
         f
         for f in ("is_void", "void_reason", "created_at", "updated_at")
-        if _has_field(registration.model, f)
+        if model_field(registration.model, f) is not None
     ]
     meta = type(
         "Meta",
@@ -266,23 +272,15 @@ def serializer_for(registration):
     )
     attrs = {"Meta": meta}
     for name, kind in registration.masked.items():
-        model_field = registration.model._meta.get_field(name)
+        field = registration.model._meta.get_field(name)
         attrs[name] = MaskedField(
             kind,
             required=False,
             allow_blank=True,
-            max_length=model_field.max_length,
-            label=model_field.verbose_name,
+            max_length=field.max_length,
+            label=field.verbose_name,
         )
     return type(f"{registration.model.__name__}Serializer", (ScopedSerializer,), attrs)
-
-
-def _has_field(model, name):
-    try:
-        model._meta.get_field(name)
-        return True
-    except Exception:
-        return False
 
 
 class MaskedField(serializers.CharField):

@@ -515,6 +515,15 @@ class StatusBoard:
                         start, rows[0].baseline, {d.year: d.value for d in rows}
                     )
 
+    def pools(self, indicator) -> bool:
+        """Whether the indicator's figures are judged pooled year to date (``pool_rates``):
+        a per-period rate, with the rule on."""
+        return (
+            indicator.aggregation == "weighted_rate"
+            and not indicator.cumulative
+            and self.rules["year_to_date"]
+        )
+
     def status(self, target, region_id=None) -> TargetResult | None:
         """None when the target has no confirmed indicator link. ``region_id`` judges the
         target on another region's figures (a district measured against a city target)."""
@@ -547,7 +556,7 @@ class StatusBoard:
         used = in_plan_period(used, spec)
         plan_line = self._lines.get(target.pk)
         rate = indicator.aggregation == "weighted_rate"
-        if rate and not indicator.cumulative and self.rules["year_to_date"]:
+        if self.pools(indicator):
             used = pool_rates(used, spec.start, spec.unit)
         # the trend is drawn from the judged source alone: a reported history that precedes a
         # computed series counts another population, and a line through both mixes them

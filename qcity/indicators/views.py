@@ -153,7 +153,7 @@ def plan_districts(request, pk):
     rates = {  # indicators whose district figures are judged year to date (status.pool_rates)
         t.link.indicator_id: t.link.indicator.unit
         for t in city_targets
-        if t.link.indicator.aggregation == "weighted_rate" and not t.link.indicator.cumulative
+        if board.pools(t.link.indicator)
     }
     keys = {(t.link.indicator_id, params_key(t.link.params)) for t in city_targets}
     if keys:
@@ -177,7 +177,7 @@ def plan_districts(request, pk):
             point = SeriesPoint(*point)
             figures[(point.indicator_id, point.params_key, point.region_id)].append(point)
         for key, points in figures.items():
-            if key[0] in rates and board.rules["year_to_date"]:
+            if key[0] in rates:
                 points = pool_rates(points, datetime.date.min, rates[key[0]])
             last = points[-1]
             n = last.denominator
